@@ -1,0 +1,28 @@
+# One-command set-up: `make run` (the daemon on SQLite) and `make test` (the whole suite).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# NLTK data cannot be downloaded on offline machines; use the shared copy when it is beside us.
+NLTK_DATA ?= $(if $(wildcard ../shared/nltk_data),$(abspath ../shared/nltk_data),$(HOME)/nltk_data)
+export NLTK_DATA
+
+.PHONY: install run crawl test lint
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -U pip
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/fakewatch db upgrade
+	$(BIN)/fakewatch crawl --all
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -1,0 +1,45 @@
+"""Why a request failed, as a short stable reason code and a one-line message."""
+
+from __future__ import annotations
+
+from scrapy.exceptions import IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet import error as net_error
+from twisted.internet.defer import CancelledError
+from twisted.python.failure import Failure
+from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
+
+from crawler.safety import BlockedUrl
+
+try:
+    from scrapy.exceptions import DownloadCancelledError
+except ImportError:  # older Scrapy raises CancelledError only
+    DownloadCancelledError = CancelledError  # type: ignore[assignment,misc]
+
+
+def failure_reason(failure: Failure) -> tuple[str, str]:
+    """(reason code, message) for a failed request, e.g. ('http_404', '... returned 404')."""
+    exc = failure.value
+    if isinstance(exc, HttpError):
+        status = exc.response.status
+        return f"http_{status}", f"the server answered HTTP {status}"
+    if isinstance(exc, BlockedUrl):
+        return "blocked_url", str(exc)
+    if isinstance(exc, IgnoreRequest):
+        text = str(exc)
+        if "robots.txt" in text:
+            return "robots", "disallowed by the site's robots.txt"
+        if "redirections" in text:
+            return "redirect_loop", "too many redirects (a loop or a long chain)"
+        return "ignored", text or "request dropped"
+    if isinstance(exc, net_error.DNSLookupError):
+        return "dns", "the host name does not resolve"
+    if isinstance(exc, net_error.TimeoutError | net_error.TCPTimedOutError):
+        return "timeout", "no answer within the download timeout"
+    if isinstance(exc, DownloadCancelledError | CancelledError):
+        return "too_large", "the page is larger than the download size limit"
+    if isinstance(exc, net_error.ConnectionRefusedError | net_error.ConnectError):
+        return "connection", f"cannot connect ({exc.__class__.__name__})"
+    if isinstance(exc, ResponseFailed | ResponseNeverReceived | net_error.ConnectionLost):
+        return "connection", "the connection broke before the page was complete"
+    return "download_error", f"{exc.__class__.__name__}: {exc}"[:300]

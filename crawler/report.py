@@ -1,0 +1,75 @@
+"""What one crawl saw: counts of each outcome and the errors, kept until the run is recorded."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from db.models import CrawlOutcome
+
+LOGGER = logging.getLogger(__name__)
+MAX_ERRORS = 200
+COUNT_FIELDS = (
+    "pages_fetched",
+    "articles_new",
+    "articles_duplicate",
+    "articles_skipped",
+    "articles_failed",
+)
+
+
+@dataclass
+class CrawlReport:
+    """Counts and errors of one crawl of one source."""
+
+    source_name: str
+    counts: Counter[str] = field(default_factory=Counter)
+    skip_reasons: Counter[str] = field(default_factory=Counter)
+    error_reasons: Counter[str] = field(default_factory=Counter)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    listings_ok: int = 0
+    listings_failed: int = 0
+    finished_reason: str | None = None
+
+    def count(self, name: str, n: int = 1) -> None:
+        self.counts[name] += n
+
+    def error(self, url: str, reason: str, message: str, *, listing: bool = False) -> None:
+        """Record one failed page; `listing` marks a feed, sitemap or homepage that failed."""
+        self.error_reasons[reason] += 1
+        if listing:
+            self.listings_failed += 1
+        else:
+            self.counts["articles_failed"] += 1
+        LOGGER.warning("%s: %s %s: %s", self.source_name, reason, url, message)
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append({"url": url, "reason": reason, "message": message[:500]})
+
+    def skipped(self, reason: str) -> None:
+        self.skip_reasons[reason] += 1
+        self.counts["articles_skipped"] += 1
+
+    @property
+    def outcome(self) -> CrawlOutcome:
+        """`failed` when no listing could be read, `partial` when anything failed, else `ok`."""
+        if self.listings_ok == 0 and self.listings_failed > 0:
+            return CrawlOutcome.FAILED
+        if self.listings_failed or self.counts["articles_failed"]:
+            return CrawlOutcome.PARTIAL
+        return CrawlOutcome.OK
+
+    def row_counts(self) -> dict[str, int]:
+        return {name: self.counts[name] for name in COUNT_FIELDS}
+
+    def summary(self) -> dict[str, Any]:
+        """A JSON-ready summary for `fakewatch crawl --json`."""
+        return {
+            "source": self.source_name,
+            "outcome": self.outcome.value,
+            **self.row_counts(),
+            "skipped_by_reason": dict(self.skip_reasons),
+            "errors_by_reason": dict(self.error_reasons),
+            "errors": self.errors[:20],
+        }

@@ -1,0 +1,220 @@
+"""Sources are data: the sources file (TOML) declares them, and loading rejects bad ones at once."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crawler.errors import SourcesFileError, UnsafeUrlError
+from crawler.urls import allowed_networks, host_of, require_http_url
+
+NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,99}$")
+INTERVAL_PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
+INTERVAL_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
+SOURCE_HEADER = re.compile(r"^\s*\[\[\s*source\s*\]\]", re.MULTILINE)
+CATEGORIES = ("wire", "broadsheet", "broadcaster", "tabloid", "satire", "blog", "other")
+KNOWN_KEYS = {
+    "name", "feeds", "sitemaps", "homepage", "interval", "min_interval", "max_interval",
+    "allowed_domains", "languages", "language", "allow_private", "category", "max_articles",
+    "enabled",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Source:
+    """One news source: where its articles are listed and how often to look."""
+
+    name: str
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    homepage: str | None = None
+    interval_seconds: int = 3600
+    min_interval_seconds: int = 300
+    max_interval_seconds: int = 86400
+    allowed_domains: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ("en",)
+    allow_private: tuple[str, ...] = ()
+    category: str = "other"
+    max_articles: int | None = None
+    enabled: bool = True
+    start_urls: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def kind(self) -> str:
+        """`feed`, `sitemap`, `site`, a `+`-joined mix, or `url` for an ad-hoc crawl."""
+        kinds = [k for k, v in (("feed", self.feeds), ("sitemap", self.sitemaps),
+                                ("site", self.homepage)) if v]  # fmt: skip
+        return "+".join(kinds) or "url"
+
+    @classmethod
+    def adhoc(
+        cls, url: str, *, allow_private: tuple[str, ...] = (), languages: tuple[str, ...] = ("en",)
+    ) -> Source:
+        """A one-off source for `fakewatch crawl URL`: the crawler sniffs feed, sitemap or page."""
+        require_http_url(url)
+        return cls(
+            name=host_of(url),
+            allowed_domains=(host_of(url),),
+            languages=languages,
+            allow_private=allow_private,
+            start_urls=(url,),
+        )
+
+
+def load_sources(path: Path) -> list[Source]:
+    """Read and validate a sources file; errors name the file, the line and the problem."""
+    try:
+        content = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SourcesFileError(
+            f"sources file {path} not found; set sources_file in settings or $FAKEWATCH_SOURCES"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourcesFileError(f"sources file {path} cannot be read ({exc})") from None
+    return parse_sources(content, path)
+
+
+def parse_sources(content: str, path: Path) -> list[Source]:
+    """Parse the text of a sources file (see `load_sources`)."""
+    try:
+        raw = tomllib.loads(content)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        where = f"{path}:{line}" if line else str(path)
+        reason = getattr(exc, "msg", str(exc))
+        raise SourcesFileError(f"{where}: {reason}; fix the TOML syntax") from None
+    unknown_tables = set(raw) - {"source"}
+    if unknown_tables:
+        raise SourcesFileError(
+            f"{path}: unknown table {sorted(unknown_tables)[0]!r}; declare sources as [[source]]"
+        )
+    tables = raw.get("source", [])
+    if not isinstance(tables, list):
+        raise SourcesFileError(f"{path}: 'source' must be an array of tables written [[source]]")
+    lines = [content.count("\n", 0, m.start()) + 1 for m in SOURCE_HEADER.finditer(content)]
+    sources: list[Source] = []
+    seen: dict[str, int] = {}
+    for index, table in enumerate(tables):
+        line = lines[index] if index < len(lines) else 0
+        try:
+            source = _source_from_table(table)
+        except (ValueError, TypeError, UnsafeUrlError) as exc:
+            raise SourcesFileError(f"{path}:{line}: {exc}") from None
+        if source.name in seen:
+            raise SourcesFileError(
+                f"{path}:{line}: source name {source.name!r} is already used"
+                f" at line {seen[source.name]}"
+            )
+        seen[source.name] = line
+        sources.append(source)
+    return sources
+
+
+def find_source(sources: list[Source], name: str) -> Source:
+    """The source called `name`; the error lists the names there are."""
+    for source in sources:
+        if source.name == name:
+            return source
+    names = ", ".join(s.name for s in sources) or "none"
+    raise SourcesFileError(
+        f"no source named {name!r} (configured: {names}); see `fakewatch sources`"
+    )
+
+
+def parse_interval(value: Any, key: str) -> int:
+    """Seconds from an integer or a string such as '90s', '15m', '6h', '1d'."""
+    if isinstance(value, bool):
+        raise ValueError(f"{key} must be seconds or a duration like '15m', got {value!r}")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str) and (match := INTERVAL_PATTERN.match(value)):
+        seconds = float(match.group(1)) * INTERVAL_UNITS[match.group(2)]
+    else:
+        raise ValueError(f"{key} must be seconds or a duration like '15m', got {value!r}")
+    if seconds < 1:
+        raise ValueError(f"{key} must be at least one second, got {value!r}")
+    return int(seconds)
+
+
+def _source_from_table(table: dict[str, Any]) -> Source:
+    unknown = set(table) - KNOWN_KEYS
+    if unknown:
+        raise ValueError(
+            f"unknown key {sorted(unknown)[0]!r} (known: {', '.join(sorted(KNOWN_KEYS))})"
+        )
+    name = table.get("name")
+    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+        raise ValueError(f"source name {name!r} must be 1-100 lower-case letters, digits, . _ or -")
+    feeds = _urls(table, "feeds")
+    sitemaps = _urls(table, "sitemaps")
+    homepage = table.get("homepage")
+    if homepage is not None:
+        if not isinstance(homepage, str):
+            raise ValueError(f"source {name!r}: homepage must be a URL string")
+        require_http_url(homepage)
+    if not (feeds or sitemaps or homepage):
+        raise ValueError(f"source {name!r} needs at least one of feeds, sitemaps or homepage")
+    interval = parse_interval(table.get("interval", "1h"), "interval")
+    min_interval = parse_interval(table.get("min_interval", min(interval, 300)), "min_interval")
+    max_interval = parse_interval(table.get("max_interval", max(interval, 86400)), "max_interval")
+    if not min_interval <= interval <= max_interval:
+        raise ValueError(f"source {name!r}: need min_interval <= interval <= max_interval")
+    languages = table.get("languages", table.get("language", ["en"]))
+    if isinstance(languages, str):
+        languages = [languages]
+    if not languages or not all(
+        isinstance(x, str) and re.fullmatch(r"[a-z]{2,3}", x) for x in languages
+    ):
+        raise ValueError(f"source {name!r}: languages must be ISO 639-1 codes such as 'en'")
+    domains = _strings(table, "allowed_domains") or tuple(
+        sorted({host_of(u) for u in (*feeds, *sitemaps, *([homepage] if homepage else []))})
+    )
+    category = table.get("category", "other")
+    if category not in CATEGORIES:
+        raise ValueError(f"source {name!r}: category must be one of {', '.join(CATEGORIES)}")
+    max_articles = table.get("max_articles")
+    if max_articles is not None and (not isinstance(max_articles, int) or max_articles < 1):
+        raise ValueError(f"source {name!r}: max_articles must be a positive integer")
+    if not isinstance(table.get("enabled", True), bool):
+        raise ValueError(f"source {name!r}: enabled must be true or false")
+    try:
+        private = allowed_networks(table.get("allow_private", False))
+    except (ValueError, TypeError):
+        raise ValueError(
+            f"source {name!r}: allow_private must be true, false or a list of networks "
+            "such as ['127.0.0.1/32']"
+        ) from None
+    return Source(
+        name=name,
+        feeds=feeds,
+        sitemaps=sitemaps,
+        homepage=homepage,
+        interval_seconds=interval,
+        min_interval_seconds=min_interval,
+        max_interval_seconds=max_interval,
+        allowed_domains=tuple(d.lower().lstrip(".") for d in domains),
+        languages=tuple(languages),
+        allow_private=private,
+        category=category,
+        max_articles=max_articles,
+        enabled=table.get("enabled", True),
+    )
+
+
+def _strings(table: dict[str, Any], key: str) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{key} must be a list of strings")
+    return tuple(value)
+
+
+def _urls(table: dict[str, Any], key: str) -> tuple[str, ...]:
+    urls = _strings(table, key)
+    for url in urls:
+        require_http_url(url)
+    return urls

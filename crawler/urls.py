@@ -1,0 +1,111 @@
+"""URL rules: canonical article URLs for dedup, and which addresses a crawl may reach."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import socket
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url
+
+from crawler.errors import UnsafeUrlError
+
+ALLOWED_SCHEMES = frozenset({"http", "https"})
+# Query parameters that only track where a reader came from; they never select content.
+TRACKING_PARAMS = re.compile(
+    r"^(utm_[a-z_]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|ocid|cmpid|"
+    r"_ga|_gl|ref|ref_src|ref_url|smid|sr_share|at_medium|at_campaign)$",
+    re.IGNORECASE,
+)
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def canonical_url(url: str, base: str | None = None) -> str:
+    """The form of `url` under which an article is stored: one spelling per page."""
+    if base:
+        url = urljoin(base, url)
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower().rstrip(".")
+    port = parts.port
+    netloc = host if port in (None, DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
+    if ":" in host and not host.startswith("["):
+        netloc = f"[{host}]" if port in (None, DEFAULT_PORTS.get(scheme)) else f"[{host}]:{port}"
+    query = urlencode(
+        [
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if not TRACKING_PARAMS.match(k)
+        ]
+    )
+    path = parts.path or "/"
+    if len(path) > 1:
+        path = path.rstrip("/") or "/"
+    cleaned = urlunsplit((scheme, netloc, path, query, ""))
+    return canonicalize_url(cleaned, keep_fragments=False)
+
+
+def require_http_url(url: str) -> str:
+    """Return `url` if it is an absolute http(s) URL with a host, else raise UnsafeUrlError."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ALLOWED_SCHEMES:
+        raise UnsafeUrlError(f"{url!r} is not an http(s) URL; only http and https are crawled")
+    if not parts.hostname:
+        raise UnsafeUrlError(f"{url!r} has no host name; give an absolute URL")
+    return url
+
+
+def is_public_address(address: str) -> bool:
+    """True for globally routable addresses; private, loopback, link-local and metadata are not."""
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def resolve_addresses(host: str, port: int) -> list[str]:
+    """Every address `host` resolves to (an IP literal resolves to itself)."""
+    try:
+        return [str(ipaddress.ip_address(host.strip("[]")))]
+    except ValueError:
+        pass
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return sorted({info[4][0] for info in infos})
+
+
+def allowed_networks(spec: bool | str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Networks a source may reach beyond public ones: true means all, a list names CIDRs."""
+    if spec is True:
+        return ("0.0.0.0/0", "::/0")
+    if spec is False:
+        return ()
+    items = [spec] if isinstance(spec, str) else list(spec)
+    return tuple(str(ipaddress.ip_network(item, strict=False)) for item in items)
+
+
+def blocked_address(url: str, allowed: tuple[str, ...] = ()) -> str | None:
+    """The first address of `url`'s host that is neither public nor in `allowed` networks."""
+    parts = urlsplit(url)
+    port = parts.port or DEFAULT_PORTS.get(parts.scheme.lower(), 80)
+    networks = [ipaddress.ip_network(n) for n in allowed]
+    for address in resolve_addresses(parts.hostname or "", port):
+        if is_public_address(address):
+            continue
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if not any(ip.version == net.version and ip in net for net in networks):
+            return address
+    return None
+
+
+def host_of(url: str) -> str:
+    """The lower-case host name of `url`, without port."""
+    return (urlsplit(url).hostname or "").lower()
+
+
+def in_domains(url: str, domains: tuple[str, ...]) -> bool:
+    """True when `url`'s host is one of `domains` or a subdomain of one; no domains allows all."""
+    if not domains:
+        return True
+    host = host_of(url)
+    return any(host == d or host.endswith("." + d) for d in domains)

@@ -1,0 +1,155 @@
+"""SQLAlchemy models of the public schema: sources, articles, article aliases and crawl runs."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Annotated, Any
+
+from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from db.types import UTCDateTime, utcnow
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+IntPk = Annotated[int, mapped_column(Integer, primary_key=True, autoincrement=True)]
+Timestamp = Annotated[datetime, mapped_column(UTCDateTime(), default=utcnow)]
+OptionalTimestamp = Annotated[datetime | None, mapped_column(UTCDateTime(), nullable=True)]
+Url = Annotated[str, mapped_column(String(2048))]
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class ArticleStatus(enum.StrEnum):
+    NEW = "new"
+    SCORED = "scored"
+    SKIPPED = "skipped"
+    ERROR = "error"
+
+
+class CrawlOutcome(enum.StrEnum):
+    RUNNING = "running"
+    OK = "ok"
+    PARTIAL = "partial"
+    FAILED = "failed"
+
+
+class Source(Base):
+    """One configured source, with the crawl schedule state that must survive restarts."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[IntPk]
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    feeds: Mapped[list[Any]] = mapped_column(default=list)
+    sitemaps: Mapped[list[Any]] = mapped_column(default=list)
+    homepage: Mapped[str | None] = mapped_column(String(2048), nullable=True)
+    allowed_domains: Mapped[list[Any]] = mapped_column(default=list)
+    languages: Mapped[list[Any]] = mapped_column(default=list)
+    interval_seconds: Mapped[int] = mapped_column(default=3600)
+    enabled: Mapped[bool] = mapped_column(default=True)
+    next_crawl_at: Mapped[OptionalTimestamp]
+    last_crawl_at: Mapped[OptionalTimestamp]
+    last_success_at: Mapped[OptionalTimestamp]
+    consecutive_failures: Mapped[int] = mapped_column(default=0)
+    feed_validators: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[Timestamp]
+    updated_at: Mapped[Timestamp] = mapped_column(onupdate=utcnow)
+
+    articles: Mapped[list[Article]] = relationship(back_populates="source")
+
+
+class Article(Base):
+    """One distinct article, keyed by its canonical URL; syndicated copies become aliases."""
+
+    __tablename__ = "articles"
+    __table_args__ = (Index("ix_articles_status_id", "status", "id"),)
+
+    id: Mapped[IntPk]
+    url: Mapped[Url] = mapped_column(unique=True)
+    source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sources.id", ondelete="SET NULL"), index=True, nullable=True
+    )
+    title: Mapped[str | None] = mapped_column(Text, nullable=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    authors: Mapped[list[Any]] = mapped_column(default=list)
+    published_at: Mapped[OptionalTimestamp]
+    fetched_at: Mapped[Timestamp]
+    language: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    top_image: Mapped[str | None] = mapped_column(String(2048), nullable=True)
+    content_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    status: Mapped[ArticleStatus] = mapped_column(
+        Enum(
+            ArticleStatus,
+            native_enum=False,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=ArticleStatus.NEW,
+    )
+    status_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    extractor: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+    source: Mapped[Source | None] = relationship(back_populates="articles")
+    aliases: Mapped[list[ArticleAlias]] = relationship(
+        back_populates="article", cascade="all, delete-orphan"
+    )
+
+
+class ArticleAlias(Base):
+    """Another URL under which the same article was found (a syndicated copy, a redirect)."""
+
+    __tablename__ = "article_aliases"
+
+    id: Mapped[IntPk]
+    url: Mapped[Url] = mapped_column(unique=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sources.id", ondelete="SET NULL"), nullable=True
+    )
+    seen_at: Mapped[Timestamp]
+
+    article: Mapped[Article] = relationship(back_populates="aliases")
+
+
+class CrawlRun(Base):
+    """One crawl of one source: when, how it ended, what it counted, which errors it saw."""
+
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[IntPk]
+    source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sources.id", ondelete="SET NULL"), index=True, nullable=True
+    )
+    source_name: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[Timestamp]
+    finished_at: Mapped[OptionalTimestamp]
+    outcome: Mapped[CrawlOutcome] = mapped_column(
+        Enum(
+            CrawlOutcome,
+            native_enum=False,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=CrawlOutcome.RUNNING,
+    )
+    pages_fetched: Mapped[int] = mapped_column(default=0)
+    articles_new: Mapped[int] = mapped_column(default=0)
+    articles_duplicate: Mapped[int] = mapped_column(default=0)
+    articles_skipped: Mapped[int] = mapped_column(default=0)
+    articles_failed: Mapped[int] = mapped_column(default=0)
+    errors: Mapped[list[Any]] = mapped_column(default=list)

@@ -1,0 +1,201 @@
+"""The queries other packages call: sources, article storage with dedup, crawl-run records."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, union
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from db.models import Article, ArticleAlias, ArticleStatus, CrawlOutcome, CrawlRun, Source
+from db.types import utcnow
+
+URL_BATCH = 500
+MAX_RECORDED_ERRORS = 200
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """The configured part of a source row; the schedule state columns are left alone."""
+
+    name: str
+    kind: str
+    feeds: Sequence[str]
+    sitemaps: Sequence[str]
+    homepage: str | None
+    allowed_domains: Sequence[str]
+    languages: Sequence[str]
+    interval_seconds: int
+    enabled: bool
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    """One extracted page, ready to store."""
+
+    url: str
+    source_id: int | None
+    title: str | None
+    text: str
+    authors: Sequence[str]
+    published_at: datetime | None
+    language: str | None
+    top_image: str | None
+    content_hash: str | None
+    status: ArticleStatus
+    status_reason: str | None
+    extractor: str | None
+    fetched_at: datetime
+    alias_urls: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class StoreOutcome:
+    """What storing a page did: `new`, `skipped` (stored with a reason) or `duplicate`."""
+
+    kind: str
+    article_id: int
+
+
+def sync_source(session: Session, config: SourceConfig) -> int:
+    """Insert or update a source's configuration, keeping its schedule state; returns its id."""
+    source = session.scalar(select(Source).where(Source.name == config.name))
+    values: dict[str, Any] = {
+        "kind": config.kind,
+        "feeds": list(config.feeds),
+        "sitemaps": list(config.sitemaps),
+        "homepage": config.homepage,
+        "allowed_domains": list(config.allowed_domains),
+        "languages": list(config.languages),
+        "interval_seconds": config.interval_seconds,
+        "enabled": config.enabled,
+    }
+    if source is None:
+        source = Source(name=config.name, **values)
+        session.add(source)
+    else:
+        for key, value in values.items():
+            if getattr(source, key) != value:
+                setattr(source, key, value)
+    session.flush()
+    return source.id
+
+
+def known_urls(session: Session, urls: Iterable[str]) -> set[str]:
+    """Those of `urls` already stored, as an article's URL or as an alias."""
+    wanted = list(dict.fromkeys(urls))
+    found: set[str] = set()
+    for start in range(0, len(wanted), URL_BATCH):
+        batch = wanted[start : start + URL_BATCH]
+        query = union(
+            select(Article.url).where(Article.url.in_(batch)),
+            select(ArticleAlias.url).where(ArticleAlias.url.in_(batch)),
+        )
+        found.update(session.scalars(query))
+    return found
+
+
+def store_article(session: Session, record: ArticleRecord) -> StoreOutcome:
+    """Store one page once: a known URL or known text becomes an alias of the stored article."""
+    existing = _article_for_url(session, record.url)
+    if existing is None and record.content_hash:
+        existing = session.scalar(
+            select(Article.id).where(Article.content_hash == record.content_hash)
+        )
+    if existing is not None:
+        _add_aliases(session, existing, record.source_id, [record.url, *record.alias_urls])
+        return StoreOutcome("duplicate", existing)
+    article = Article(
+        url=record.url,
+        source_id=record.source_id,
+        title=record.title,
+        text=record.text,
+        authors=list(record.authors),
+        published_at=record.published_at,
+        fetched_at=record.fetched_at,
+        language=record.language,
+        top_image=record.top_image,
+        content_hash=record.content_hash,
+        status=record.status,
+        status_reason=record.status_reason,
+        extractor=record.extractor,
+    )
+    try:
+        with session.begin_nested():
+            session.add(article)
+            session.flush()
+    except IntegrityError:
+        # Another crawler stored the same URL or text between our check and insert.
+        existing = _article_for_url(session, record.url) or session.scalar(
+            select(Article.id).where(Article.content_hash == record.content_hash)
+        )
+        if existing is None:
+            raise
+        _add_aliases(session, existing, record.source_id, [record.url, *record.alias_urls])
+        return StoreOutcome("duplicate", existing)
+    _add_aliases(session, article.id, record.source_id, record.alias_urls)
+    kind = "skipped" if record.status is ArticleStatus.SKIPPED else "new"
+    return StoreOutcome(kind, article.id)
+
+
+def start_crawl_run(session: Session, source_id: int | None, source_name: str) -> int:
+    """Record that a crawl of a source has begun; returns the run's id."""
+    run = CrawlRun(source_id=source_id, source_name=source_name, started_at=utcnow())
+    session.add(run)
+    session.flush()
+    return run.id
+
+
+def finish_crawl_run(
+    session: Session,
+    run_id: int,
+    *,
+    outcome: CrawlOutcome,
+    counts: dict[str, int],
+    errors: Sequence[dict[str, Any]],
+) -> CrawlRun:
+    """Close a crawl run with its outcome, counts and (at most 200) errors."""
+    run = session.get_one(CrawlRun, run_id)
+    run.finished_at = utcnow()
+    run.outcome = outcome
+    for key, value in counts.items():
+        setattr(run, key, value)
+    run.errors = list(errors[:MAX_RECORDED_ERRORS])
+    if run.source_id is not None and outcome is not CrawlOutcome.FAILED:
+        source = session.get_one(Source, run.source_id)
+        source.last_success_at = run.finished_at
+    if run.source_id is not None:
+        session.get_one(Source, run.source_id).last_crawl_at = run.finished_at
+    session.flush()
+    return run
+
+
+def article_counts(session: Session) -> dict[str, int]:
+    """How many articles are stored per status."""
+    rows = session.execute(select(Article.status, func.count()).group_by(Article.status))
+    return {status.value: count for status, count in rows}
+
+
+def _article_for_url(session: Session, url: str) -> int | None:
+    article_id = session.scalar(select(Article.id).where(Article.url == url))
+    if article_id is None:
+        article_id = session.scalar(select(ArticleAlias.article_id).where(ArticleAlias.url == url))
+    return article_id
+
+
+def _add_aliases(
+    session: Session, article_id: int, source_id: int | None, urls: Iterable[str]
+) -> None:
+    for url in dict.fromkeys(urls):
+        if _article_for_url(session, url) is not None:
+            continue
+        try:
+            with session.begin_nested():
+                session.add(ArticleAlias(url=url, article_id=article_id, source_id=source_id))
+                session.flush()
+        except IntegrityError:
+            continue  # stored concurrently by another crawler: nothing lost

@@ -1,0 +1,65 @@
+"""The `fakewatch` command line: parses arguments, loads settings once, runs one subcommand."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from fakewatch import __version__
+from fakewatch.errors import user_errors
+
+# Each module registers its subcommands; the order here is the order in `fakewatch --help`.
+COMMAND_MODULES = (
+    "fakewatch.commands.sources",
+    "fakewatch.commands.crawl",
+    "fakewatch.commands.db",
+)
+
+LOGGER = logging.getLogger("fakewatch")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser with every registered subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="fakewatch", description="Watch news sources for fake news."
+    )
+    parser.add_argument("--version", action="version", version=f"fakewatch {__version__}")
+    parser.add_argument(
+        "--config", metavar="FILE", help="settings file (TOML); default $FAKEWATCH_CONFIG"
+    )
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG
+        if args.verbose > 1
+        else logging.INFO
+        if args.verbose
+        else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    from fakewatch.settings import load_settings
+
+    try:
+        settings = load_settings(args.config)
+        return int(args.handler(args, settings) or 0)
+    except user_errors() as exc:
+        print(f"fakewatch: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("fakewatch: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

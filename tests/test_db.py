@@ -1,0 +1,134 @@
+"""The store: migrations, article dedup by URL and by text, crawl runs, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import inspect, select
+
+from db.engine import check_connection, make_engine, make_sessionmaker
+from db.errors import DatabaseError
+from db.migrate import current_revision, head_revision, upgrade
+from db.models import Article, ArticleAlias, ArticleStatus, CrawlOutcome, CrawlRun, Source
+from db.queries import (
+    ArticleRecord,
+    SourceConfig,
+    finish_crawl_run,
+    known_urls,
+    start_crawl_run,
+    store_article,
+    sync_source,
+)
+
+NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+
+
+def record(url: str, text: str, content_hash: str | None, **changes: object) -> ArticleRecord:
+    values: dict[str, object] = dict(
+        url=url, source_id=None, title="A title", text=text, authors=["Ann Writer"],
+        published_at=NOW, language="en", top_image=None, content_hash=content_hash,
+        status=ArticleStatus.NEW, status_reason=None, extractor="test", fetched_at=NOW,
+    )  # fmt: skip
+    values.update(changes)
+    return ArticleRecord(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def sessions(database_url: str):  # type: ignore[no-untyped-def]
+    engine = make_engine(database_url)
+    upgrade(engine)
+    yield make_sessionmaker(engine)
+    engine.dispose()
+
+
+def test_migrations_create_the_schema_and_are_idempotent(database_url: str) -> None:
+    engine = make_engine(database_url)
+    upgrade(engine)
+    upgrade(engine)
+    assert current_revision(engine) == head_revision(engine)
+    tables = set(inspect(engine).get_table_names())
+    assert {"sources", "articles", "article_aliases", "crawl_runs"} <= tables
+
+
+def test_same_url_and_same_text_are_stored_once_with_aliases(sessions) -> None:  # type: ignore[no-untyped-def]
+    with sessions.begin() as session:
+        first = store_article(session, record("https://a.example/one", "Body text", "h1"))
+    with sessions.begin() as session:
+        again = store_article(session, record("https://a.example/one", "Body text", "h1"))
+        syndicated = store_article(
+            session,
+            record(
+                "https://b.example/copy",
+                "Body text",
+                "h1",
+                alias_urls=("https://b.example/copy?x=1",),
+            ),
+        )
+    assert first.kind == "new"
+    assert again.kind == syndicated.kind == "duplicate"
+    assert again.article_id == syndicated.article_id == first.article_id
+    with sessions() as session:
+        assert session.scalar(select(Article.id).where(Article.url == "https://a.example/one"))
+        aliases = set(session.scalars(select(ArticleAlias.url)))
+        assert aliases == {"https://b.example/copy", "https://b.example/copy?x=1"}
+        assert known_urls(
+            session, ["https://b.example/copy", "https://a.example/one", "https://c.example/"]
+        ) == {
+            "https://b.example/copy",
+            "https://a.example/one",
+        }
+        stored = session.scalars(select(Article)).one()
+        assert stored.published_at == NOW and stored.authors == ["Ann Writer"]
+
+
+def test_skipped_pages_are_kept_with_their_reason(sessions) -> None:  # type: ignore[no-untyped-def]
+    with sessions.begin() as session:
+        outcome = store_article(
+            session,
+            record(
+                "https://a.example/x", "", None, status=ArticleStatus.SKIPPED, status_reason="empty"
+            ),
+        )
+        other = store_article(
+            session,
+            record(
+                "https://a.example/y", "", None, status=ArticleStatus.SKIPPED, status_reason="empty"
+            ),
+        )
+    assert outcome.kind == other.kind == "skipped"
+    with sessions() as session:
+        reasons = session.scalars(select(Article.status_reason)).all()
+        assert reasons == ["empty", "empty"]
+
+
+def test_crawl_runs_record_counts_and_source_state(sessions) -> None:  # type: ignore[no-untyped-def]
+    config = SourceConfig(
+        "wire", "feed", ["https://a.example/rss"], [], None, ["a.example"], ["en"], 600, True
+    )
+    with sessions.begin() as session:
+        source_id = sync_source(session, config)
+        run_id = start_crawl_run(session, source_id, "wire")
+    with sessions.begin() as session:
+        assert sync_source(session, config) == source_id
+        finish_crawl_run(
+            session, run_id, outcome=CrawlOutcome.PARTIAL,
+            counts={"pages_fetched": 3, "articles_new": 2, "articles_failed": 1},
+            errors=[{"url": "https://a.example/x", "reason": "http_404", "message": "404"}],
+        )  # fmt: skip
+    with sessions() as session:
+        run = session.get_one(CrawlRun, run_id)
+        assert (run.outcome, run.pages_fetched, run.articles_new, run.articles_failed) == (
+            CrawlOutcome.PARTIAL, 3, 2, 1,
+        )  # fmt: skip
+        assert run.errors[0]["reason"] == "http_404"
+        assert run.finished_at is not None and run.finished_at.tzinfo is not None
+        assert session.get_one(Source, source_id).last_success_at == run.finished_at
+
+
+def test_unreachable_database_gives_one_line_error() -> None:
+    engine = make_engine("postgresql+psycopg://nobody:secret@127.0.0.1:1/none")
+    with pytest.raises(DatabaseError) as caught:
+        check_connection(engine)
+    message = str(caught.value)
+    assert "unreachable" in message and "\n" not in message and "secret" not in message
