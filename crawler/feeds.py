@@ -50,10 +50,10 @@ def parse_feed(body: bytes, url: str) -> list[FeedEntry]:
             detail = str(parsed.get("bozo_exception", "")).splitlines()[0][:200]
             raise FeedError("malformed_feed", f"{url} is not well-formed XML ({detail})")
         raise FeedError("not_a_feed", f"{url} is XML but not RSS, Atom or RDF")
-    if parsed.bozo and not parsed.entries:
+    entries = [entry for raw in parsed.entries if (entry := _entry(raw)) is not None]
+    if parsed.bozo and not entries:
         detail = str(parsed.get("bozo_exception", "")).splitlines()[0][:200]
         raise FeedError("malformed_feed", f"{url} is a broken feed ({detail})")
-    entries = [entry for raw in parsed.entries if (entry := _entry(raw)) is not None]
     if parsed.bozo:
         LOGGER.info("%s: feed has errors but %d entries were read", url, len(entries))
     return entries

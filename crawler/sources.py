@@ -14,7 +14,8 @@ from crawler.urls import allowed_networks, host_of, require_http_url
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,99}$")
 INTERVAL_PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
 INTERVAL_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
-SOURCE_HEADER = re.compile(r"^\s*\[\[\s*source\s*\]\]", re.MULTILINE)
+SOURCE_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*source[ \t]*\]\]", re.MULTILINE)
+TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)|\(at end of document\)")
 CATEGORIES = ("wire", "broadsheet", "broadcaster", "tabloid", "satire", "blog", "other")
 KNOWN_KEYS = {
     "name", "feeds", "sitemaps", "homepage", "interval", "min_interval", "max_interval",
@@ -82,10 +83,14 @@ def parse_sources(content: str, path: Path) -> list[Source]:
     try:
         raw = tomllib.loads(content)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        where = f"{path}:{line}" if line else str(path)
-        reason = getattr(exc, "msg", str(exc))
-        raise SourcesFileError(f"{where}: {reason}; fix the TOML syntax") from None
+        message = str(exc)
+        position = TOML_POSITION.search(message)
+        if position is None:
+            line = getattr(exc, "lineno", 0)
+        else:
+            line = int(position.group(1)) if position.group(1) else content.rstrip().count("\n") + 1
+        reason = TOML_POSITION.sub("", message).strip()
+        raise SourcesFileError(f"{path}:{line}: {reason}; fix the TOML syntax") from None
     unknown_tables = set(raw) - {"source"}
     if unknown_tables:
         raise SourcesFileError(

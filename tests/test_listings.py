@@ -1,0 +1,94 @@
+"""Feeds, sitemaps and homepages: what the spider reads article links from."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+from crawler.discovery import advertised_feeds, looks_like_article, page_links
+from crawler.feeds import FeedError, parse_feed
+from crawler.sitemaps import SitemapError, parse_sitemap
+
+RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+<item><title>First</title><link>https://n.example/a-story-about-things</link>
+<pubDate>Tue, 03 Nov 2026 10:00:00 GMT</pubDate><author>ann@n.example (Ann)</author></item>
+<item><title>No link</title></item></channel></rss>"""
+ATOM = b"""<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">
+<title>T</title><entry><title>A</title><link rel="alternate" href="https://n.example/atom-entry"/>
+<id>urn:x</id><updated>2026-11-03T10:00:00Z</updated><author><name>Bo</name></author></entry></feed>"""
+RDF = b"""<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+xmlns="http://purl.org/rss/1.0/"><channel rdf:about="x"><title>T</title></channel>
+<item rdf:about="https://n.example/rdf-item"><title>R</title><link>https://n.example/rdf-item</link></item>
+</rdf:RDF>"""
+
+
+def test_rss_atom_and_rdf_entries() -> None:
+    (rss,) = parse_feed(RSS, "u")
+    assert rss.url == "https://n.example/a-story-about-things" and rss.title == "First"
+    assert rss.published is not None and rss.published.year == 2026
+    (atom,) = parse_feed(ATOM, "u")
+    assert atom.url == "https://n.example/atom-entry" and atom.authors == ("Bo",)
+    (rdf,) = parse_feed(RDF, "u")
+    assert rdf.url == "https://n.example/rdf-item"
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"<!DOCTYPE html><html><body>Hello</body></html>", "not_a_feed"),
+        (b"<?xml version='1.0'?><rss version='2.0'><channel><item><title>x</ti", "malformed_feed"),
+        (b"<?xml version='1.0'?><catalog><book/></catalog>", "not_a_feed"),
+    ],
+)
+def test_bad_feeds_raise_a_reason(body: bytes, reason: str) -> None:
+    with pytest.raises(FeedError) as caught:
+        parse_feed(body, "https://n.example/feed")
+    assert caught.value.reason == reason
+
+
+def test_empty_feed_has_no_entries() -> None:
+    assert parse_feed(b"<rss version='2.0'><channel><title>T</title></channel></rss>", "u") == []
+
+
+SITEMAP = b"""<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+<url><loc>https://n.example/old</loc><lastmod>2025-01-01</lastmod></url>
+<url><loc>https://n.example/new</loc><news:news><news:publication><news:name>N</news:name>
+</news:publication><news:publication_date>2026-11-03T10:00:00Z</news:publication_date>
+<news:title>New story</news:title></news:news></url></urlset>"""
+
+
+def test_sitemaps_plain_gzip_and_index() -> None:
+    document = parse_sitemap(gzip.compress(SITEMAP), "u.xml.gz", max_size=10**6)
+    assert not document.is_index
+    assert [e.url for e in document.entries] == ["https://n.example/new", "https://n.example/old"]
+    assert document.entries[0].title == "New story"
+    index = parse_sitemap(
+        b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        b"<sitemap><loc>https://n.example/s1.xml.gz</loc></sitemap></sitemapindex>",
+        "i.xml",
+        max_size=10**6,
+    )
+    assert index.is_index and index.entries[0].url == "https://n.example/s1.xml.gz"
+
+
+def test_sitemap_bombs_and_non_sitemaps_are_refused() -> None:
+    bomb = gzip.compress(b"<urlset>" + b" " * 2_000_000 + b"</urlset>")
+    with pytest.raises(SitemapError):
+        parse_sitemap(bomb, "bomb.xml.gz", max_size=100_000)
+    with pytest.raises(SitemapError):
+        parse_sitemap(b"<html><body>no</body></html>", "x.xml", max_size=10**6)
+
+
+def test_homepage_links_and_feeds() -> None:
+    html = """<html><head><link rel="alternate" type="application/rss+xml" href="/rss.xml">
+    </head><body><a href="/news/2026/11/03/big-story.html">x</a><a href="/about">About</a>
+    <a href="/tag/politics">tag</a><a href="https://n.example/world/a-long-story-slug-here">y</a>
+    </body></html>"""
+    assert advertised_feeds(html, "https://n.example/") == ["https://n.example/rss.xml"]
+    articles = [u for u in page_links(html, "https://n.example/") if looks_like_article(u)]
+    assert articles == [
+        "https://n.example/news/2026/11/03/big-story.html",
+        "https://n.example/world/a-long-story-slug-here",
+    ]
