@@ -12,9 +12,10 @@ from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 from crawler.safety import BlockedUrl
 
 try:
-    from scrapy.exceptions import DownloadCancelledError
-except ImportError:  # older Scrapy raises CancelledError only
+    from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError
+except ImportError:  # older Scrapy raises Twisted's errors only
     DownloadCancelledError = CancelledError  # type: ignore[assignment,misc]
+    DownloadTimeoutError = net_error.TimeoutError  # type: ignore[assignment,misc]
 
 
 def failure_reason(failure: Failure) -> tuple[str, str]:
@@ -34,7 +35,7 @@ def failure_reason(failure: Failure) -> tuple[str, str]:
         return "ignored", text or "request dropped"
     if isinstance(exc, net_error.DNSLookupError):
         return "dns", "the host name does not resolve"
-    if isinstance(exc, net_error.TimeoutError | net_error.TCPTimedOutError):
+    if isinstance(exc, DownloadTimeoutError | net_error.TimeoutError | net_error.TCPTimedOutError):
         return "timeout", "no answer within the download timeout"
     if isinstance(exc, DownloadCancelledError | CancelledError):
         return "too_large", "the page is larger than the download size limit"

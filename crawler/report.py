@@ -54,7 +54,7 @@ class CrawlReport:
     @property
     def outcome(self) -> CrawlOutcome:
         """`failed` when no listing could be read, `partial` when anything failed, else `ok`."""
-        if self.listings_ok == 0 and self.listings_failed > 0:
+        if self.listings_ok == 0:
             return CrawlOutcome.FAILED
         if self.listings_failed or self.counts["articles_failed"]:
             return CrawlOutcome.PARTIAL

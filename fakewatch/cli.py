@@ -48,6 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # Scrapy's own chatter only when asked for twice (-vv).
+    logging.getLogger("scrapy").setLevel(logging.DEBUG if args.verbose > 1 else logging.WARNING)
     from fakewatch.settings import load_settings
 
     try:

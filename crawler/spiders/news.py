@@ -202,4 +202,7 @@ class NewsSpider(scrapy.Spider):
                 callback=self.parse_article,
                 errback=self.article_failed,
                 meta={"article_url": url, "hint": hint},
+                # We dedupe articles ourselves; unfiltered, a redirect loop runs into the
+                # redirect limit and is reported instead of vanishing in Scrapy's dupefilter.
+                dont_filter=True,
             )

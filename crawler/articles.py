@@ -1,0 +1,74 @@
+"""From a downloaded page to a storable article: extraction, cleanup rules, canonical URL, hash."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from crawler.cleanup import clean_text, skip_reason
+from crawler.dedup import content_hash
+from crawler.extraction import extract_article
+from crawler.items import PageItem
+from crawler.sources import Source
+from crawler.urls import ALLOWED_SCHEMES, canonical_url, in_domains
+from db.models import ArticleStatus
+from db.queries import ArticleRecord
+from db.types import utcnow
+
+
+def page_to_record(
+    page: PageItem, source: Source, source_id: int | None, extractor: str
+) -> ArticleRecord:
+    """Extract and judge one page; a page that fails a rule becomes a `skipped` record."""
+    if page.skip_reason:
+        return _skipped(page, source_id, page.skip_reason)
+    html = page.body.decode(page.encoding, errors="replace") if page.encoding else page.body
+    extracted = extract_article(html, page.final_url, extractor=extractor)
+    extracted = replace(extracted, text=clean_text(extracted.text))
+    url = page.url
+    declared = extracted.canonical_url
+    if declared and _usable_canonical(declared, source):
+        url = canonical_url(declared)
+    aliases = tuple(a for a in dict.fromkeys((page.url, *page.alias_urls)) if a != url)
+    reason = skip_reason(extracted, languages=source.languages)
+    return ArticleRecord(
+        url=url,
+        source_id=source_id,
+        title=extracted.title or page.hint.title,
+        text=extracted.text,
+        authors=extracted.authors or page.hint.authors,
+        published_at=extracted.published or page.hint.published,
+        language=extracted.language,
+        top_image=extracted.top_image,
+        content_hash=None if reason else content_hash(extracted.text),
+        status=ArticleStatus.SKIPPED if reason else ArticleStatus.NEW,
+        status_reason=reason,
+        extractor=extracted.extractor,
+        fetched_at=utcnow(),
+        alias_urls=aliases,
+    )
+
+
+def _usable_canonical(url: str, source: Source) -> bool:
+    # A canonical link to another site (the original of a syndicated story) is not ours to claim.
+    return url.split(":", 1)[0].lower() in ALLOWED_SCHEMES and in_domains(
+        url, source.allowed_domains
+    )
+
+
+def _skipped(page: PageItem, source_id: int | None, reason: str) -> ArticleRecord:
+    return ArticleRecord(
+        url=page.url,
+        source_id=source_id,
+        title=page.hint.title,
+        text="",
+        authors=page.hint.authors,
+        published_at=page.hint.published,
+        language=None,
+        top_image=None,
+        content_hash=None,
+        status=ArticleStatus.SKIPPED,
+        status_reason=reason,
+        extractor=None,
+        fetched_at=utcnow(),
+        alias_urls=page.alias_urls,
+    )

@@ -1,0 +1,1 @@
+"""Building blocks of article extraction: decoding, metadata, and the library back ends."""

@@ -1,0 +1,75 @@
+"""The two extraction libraries, called with offline-safe settings."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+import newspaper
+import tldextract.tldextract
+import trafilatura
+from lxml.html import HtmlElement
+from trafilatura.settings import Document, set_date_params
+
+LOGGER = logging.getLogger(__name__)
+
+# newspaper's URL checks call tldextract's shared extractor, which otherwise downloads the
+# public suffix list on first use; its bundled snapshot is enough for us.
+tldextract.tldextract.TLD_EXTRACTOR.suffix_list_urls = ()
+
+NEWSPAPER_OPTIONS = {
+    "fetch_images": False,
+    "memoize_articles": False,
+    "disable_category_cache": True,
+    "follow_meta_refresh": False,
+}
+
+
+def trafilatura_document(
+    page: HtmlElement | str, url: str, *, extensive_dates: bool = True
+) -> Document | None:
+    """Body text and metadata by trafilatura, or None when it finds no main text.
+
+    Without extensive_dates, htmldate skips its slow free-text date parsing (dateparser).
+    """
+    try:
+        return trafilatura.bare_extraction(
+            page,
+            url=url,
+            include_comments=False,
+            with_metadata=True,
+            date_extraction_params=set_date_params(extensive_dates),
+        )
+    except Exception:  # a bad page must never stop a crawl
+        LOGGER.warning("trafilatura failed on %s", url, exc_info=True)
+        return None
+
+
+def trafilatura_text(html: str | bytes) -> str | None:
+    """Trafilatura's plain extraction, as its evaluation calls it."""
+    try:
+        return trafilatura.extract(html, include_comments=False)
+    except Exception:
+        LOGGER.warning("trafilatura failed", exc_info=True)
+        return None
+
+
+def newspaper_article(html: str, url: str) -> newspaper.Article | None:
+    """A parsed newspaper4k article built from HTML already in hand, or None on failure."""
+    try:
+        article = newspaper.Article(url, **NEWSPAPER_OPTIONS)
+        article.download(input_html=html)
+        article.parse()
+    except Exception:
+        LOGGER.warning("newspaper4k failed on %s", url, exc_info=True)
+        return None
+    return article
+
+
+def aware_utc(value: datetime | None) -> datetime | None:
+    """A datetime in UTC; naive values are taken as UTC already."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)

@@ -1,0 +1,102 @@
+"""Turn raw page bytes in an unknown or wrong charset into clean text that lxml accepts."""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import re
+
+import ftfy
+from charset_normalizer import from_bytes
+from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encoding
+
+LOGGER = logging.getLogger(__name__)
+
+# lxml rejects NULL and C0 control characters (except tab, newline, carriage return).
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# Tell-tale pairs of UTF-8 read as Windows-1252 or Latin-1: "Ã©", "â€™", "Â ".
+MOJIBAKE = re.compile(
+    r"[ÃÂ][\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u2013-\u203a€™]|â€"
+)
+# Detectors often name a sibling of Windows-1252 for Western text; browsers read them as 1252.
+WESTERN_SINGLE_BYTE = {"latin_1", "iso8859_15", "cp1252", "iso8859_1", "cp1250", "iso8859_2"}
+SNIFF_BYTES = 20_000
+# UTF-8 with a few broken sequences (truncated snippets, spliced templates) is still UTF-8.
+UTF8_VALID_PER_ERROR = 10
+NON_ASCII = re.compile(r"[^\x00-\x7f\ufffd]")
+
+
+def _codec(name: str | None) -> str | None:
+    """Python codec name for a declared or detected charset, or None when unknown."""
+    if not name:
+        return None
+    resolved = resolve_encoding(name)
+    if resolved is None:
+        return None
+    try:
+        codec = codecs.lookup(resolved).name
+    except LookupError:
+        return None
+    # WHATWG: a page labelled Latin-1 or ASCII is decoded as Windows-1252.
+    return "cp1252" if codec in {"latin-1", "iso8859-1", "ascii"} else codec
+
+
+def _strict(data: bytes, codec: str | None) -> str | None:
+    """Decode without replacement characters, or None when the bytes do not fit."""
+    if codec is None:
+        return None
+    try:
+        return data.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """The bytes decoded as UTF-8 when valid multi-byte characters far outnumber broken ones."""
+    text = data.decode("utf-8", errors="replace")
+    errors = text.count("\ufffd")
+    if len(NON_ASCII.findall(text)) >= UTF8_VALID_PER_ERROR * errors:
+        return text
+    return None
+
+
+def _detected(data: bytes) -> str | None:
+    """The charset a statistical detector proposes for non-UTF-8 bytes."""
+    best = from_bytes(data[:SNIFF_BYTES]).best()
+    if best is None:
+        return None
+    codec = _codec(best.encoding)
+    if codec is not None and codec.replace("-", "_") in WESTERN_SINGLE_BYTE:
+        return "cp1252"
+    return codec
+
+
+def decode_html(html: str | bytes) -> str:
+    """Decode page bytes: BOM, then valid UTF-8, then the declared charset, then sniffing."""
+    if isinstance(html, str):
+        return sanitise(html)
+    encoding, bom = read_bom(html)
+    if encoding is not None and bom is not None:
+        return sanitise(html[len(bom) :].decode(encoding, errors="replace"))
+    text = _strict(html, "utf-8") or _mostly_utf8(html)
+    if text is None:
+        declared = _codec(html_body_declared_encoding(html[:SNIFF_BYTES]))
+        text = _strict(html, declared) if declared not in {None, "utf-8"} else None
+    if text is None:
+        text = _strict(html, _detected(html))
+    if text is None:
+        LOGGER.debug("no charset fits the page; decoding as Windows-1252 with replacements")
+        text = html.decode("cp1252", errors="replace")
+    return sanitise(text)
+
+
+def sanitise(text: str) -> str:
+    """Drop the characters that XML parsers refuse."""
+    return CONTROL_CHARS.sub("", text).removeprefix("\ufeff")
+
+
+def repair_mojibake(text: str) -> str:
+    """Undo UTF-8 that was decoded as Windows-1252 or Latin-1, when the text shows signs of it."""
+    if not text or not MOJIBAKE.search(text):
+        return text
+    return ftfy.fix_encoding(text)

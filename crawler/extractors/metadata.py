@@ -1,0 +1,138 @@
+"""Page metadata that complements the extractors: canonical URL, headline, full timestamps."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from urllib.parse import urljoin
+
+from lxml.html import HtmlElement
+
+LOGGER = logging.getLogger(__name__)
+
+WHITESPACE = re.compile(r"\s+")
+JSON_LD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]{8,40})"')
+# Separators between a headline and the site's name in <title> and og:title.
+TITLE_SEPARATOR = re.compile(r"\s+(?:[|\-\u2013\u2014\u203a\u00bb]|::|//)\s+")
+MIN_HEADLINE_WORDS = 2
+
+PUBLISHED_XPATHS = (
+    '//meta[@property="article:published_time"]/@content',
+    '//meta[@itemprop="datePublished"]/@content',
+    '//*[@itemprop="datePublished"]/@datetime',
+    '//meta[@name="parsely-pub-date"]/@content',
+    '//meta[@name="sailthru.date"]/@content',
+    '//meta[@name="dc.date.issued" or @name="DC.date.issued"]/@content',
+    '//meta[@name="pubdate" or @name="publishdate" or @name="date"]/@content',
+    "//article//time/@datetime",
+)
+
+
+@dataclass(frozen=True)
+class PageMetadata:
+    """What the page's head and markup declare about itself."""
+
+    canonical_url: str | None
+    html_lang: str | None
+    headlines: tuple[str, ...]
+    published: datetime | None
+    top_image: str | None
+
+
+def _first(tree: HtmlElement, *xpaths: str) -> str | None:
+    """First non-empty attribute value found by the XPaths, stripped."""
+    for xpath in xpaths:
+        for value in tree.xpath(xpath):
+            value = str(value).strip()
+            if value:
+                return value
+    return None
+
+
+def _absolute(base: str, href: str | None) -> str | None:
+    """An absolute http(s) URL for href, resolved against the page URL."""
+    if not href:
+        return None
+    try:
+        absolute = urljoin(base, href)
+    except ValueError:
+        return None
+    return absolute if absolute.startswith(("http://", "https://")) else None
+
+
+def parse_timestamp(value: str | None) -> datetime | None:
+    """An aware UTC datetime from an ISO 8601 date or timestamp; naive ones are taken as UTC."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        try:
+            parsed = datetime.combine(date.fromisoformat(value[:10]), time())
+        except ValueError:
+            return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def _published(tree: HtmlElement) -> datetime | None:
+    """The first publication timestamp declared in meta tags, microdata or JSON-LD."""
+    for xpath in PUBLISHED_XPATHS:
+        for value in tree.xpath(xpath):
+            parsed = parse_timestamp(str(value))
+            if parsed is not None:
+                return parsed
+    for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
+        match = JSON_LD_DATE.search(script)
+        if match:
+            parsed = parse_timestamp(match.group(1))
+            if parsed is not None:
+                return parsed
+    return None
+
+
+def page_metadata(tree: HtmlElement, url: str) -> PageMetadata:
+    """Read canonical URL, language, headlines, publication time and image from a parsed page."""
+    canonical = _first(
+        tree, '//link[@rel="canonical"]/@href', '//meta[@property="og:url"]/@content'
+    )
+    image = _first(
+        tree,
+        '//meta[@property="og:image"]/@content',
+        '//meta[@property="og:image:url"]/@content',
+        '//meta[@name="twitter:image"]/@content',
+    )
+    lang = _first(
+        tree, "/html/@lang", "/html/@xml:lang", '//meta[@http-equiv="content-language"]/@content'
+    )
+    headlines = tuple(
+        text
+        for text in (WHITESPACE.sub(" ", h1.text_content()).strip() for h1 in tree.iter("h1"))
+        if text
+    )
+    return PageMetadata(
+        canonical_url=_absolute(url, canonical),
+        html_lang=lang.split("-")[0].split("_")[0].lower()[:3] if lang else None,
+        headlines=headlines[:3],
+        published=_published(tree),
+        top_image=_absolute(url, image),
+    )
+
+
+def refine_title(title: str | None, headlines: tuple[str, ...]) -> str | None:
+    """The headline without the site name that <title> and og:title usually carry."""
+    if not title:
+        return headlines[0] if headlines else None
+    folded = title.casefold()
+    for headline in headlines:
+        if len(headline.split()) >= MIN_HEADLINE_WORDS and headline.casefold() in folded:
+            return headline
+    parts = TITLE_SEPARATOR.split(title)
+    if len(parts) > 1:
+        # "Headline | Site": keep the longest part, which is the headline in practice.
+        return max(parts, key=len).strip()
+    return title.strip()

@@ -1,0 +1,53 @@
+"""StoragePipeline: every spider's one item pipeline: extract, judge, dedup and store each page."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from scrapy.crawler import Crawler
+from sqlalchemy.exc import SQLAlchemyError
+
+from crawler.articles import page_to_record
+from crawler.items import PageItem
+
+if TYPE_CHECKING:
+    from crawler.spiders.news import NewsSpider
+
+LOGGER = logging.getLogger(__name__)
+
+
+class StoragePipeline:
+    """Turns PageItems into stored articles and counts what happened in the spider's report."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.extractor = crawler.settings.get("FAKEWATCH_EXTRACTOR", "fakewatch")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
+        return cls(crawler)
+
+    def process_item(self, item: PageItem, spider: NewsSpider | None = None) -> PageItem:
+        spider = spider or self.crawler.spider  # type: ignore[assignment]
+        assert spider is not None
+        report = spider.report
+        try:
+            record = page_to_record(item, spider.source, spider.store.source_id, self.extractor)
+        except Exception as exc:  # an extractor bug must not end the crawl
+            LOGGER.exception("extraction failed for %s", item.url)
+            report.error(item.url, "extraction_error", f"{type(exc).__name__}: {exc}")
+            return item
+        try:
+            outcome = spider.store.save(record)
+        except SQLAlchemyError as exc:
+            message = str(getattr(exc, "orig", exc)).splitlines()[0][:300]
+            report.error(item.url, "database", message)
+            return item
+        if outcome.kind == "new":
+            report.count("articles_new")
+        elif outcome.kind == "duplicate":
+            report.count("articles_duplicate")
+        else:
+            report.skipped(record.status_reason or "unknown")
+        return item

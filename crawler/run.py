@@ -1,0 +1,98 @@
+"""Run crawls now: each source's spider in one Scrapy process, each crawl recorded in crawl_runs."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.settings import Settings
+from scrapy.utils.reactor import install_reactor
+from sqlalchemy import Engine
+
+from crawler.config import CrawlSettings
+from crawler.report import CrawlReport
+from crawler.scrapy_settings import REACTOR, scrapy_settings
+from crawler.sources import Source
+from crawler.spiders.news import NewsSpider
+from crawler.store import ArticleStore
+from db.engine import make_sessionmaker
+from db.queries import SourceConfig, finish_crawl_run, start_crawl_run, sync_source
+
+LOGGER = logging.getLogger(__name__)
+
+
+def source_config(source: Source) -> SourceConfig:
+    """The database row's configured part for a source."""
+    return SourceConfig(
+        name=source.name,
+        kind=source.kind,
+        feeds=source.feeds or source.start_urls,
+        sitemaps=source.sitemaps,
+        homepage=source.homepage,
+        allowed_domains=source.allowed_domains,
+        languages=source.languages,
+        interval_seconds=source.interval_seconds,
+        enabled=source.enabled and not source.start_urls,
+    )
+
+
+def crawl_once(
+    sources: Sequence[Source],
+    options: CrawlSettings,
+    engine: Engine,
+    *,
+    limit: int | None = None,
+) -> list[CrawlReport]:
+    """Crawl each source once, concurrently, and record every crawl; blocks until all are done.
+
+    Starts a Twisted reactor, so it runs once per process (the daemon uses child processes).
+    """
+    sessions = make_sessionmaker(engine)
+    install_reactor(REACTOR)
+    scrapy_logger = logging.getLogger("scrapy")
+    level = scrapy_logger.level
+    process = CrawlerProcess(
+        Settings({"TWISTED_REACTOR": REACTOR, "LOG_ENABLED": False}), install_root_handler=False
+    )
+    scrapy_logger.setLevel(level)  # Scrapy's logging set-up turns its loggers up to DEBUG
+    jobs: list[tuple[CrawlReport, int]] = []
+    for source in sources:
+        with sessions.begin() as session:
+            source_id = sync_source(session, source_config(source))
+            run_id = start_crawl_run(session, source_id, source.name)
+        report = CrawlReport(source.name)
+        # "cmdline" priority: the process' defaults must not override this source's settings.
+        crawler = Crawler(
+            NewsSpider, Settings(scrapy_settings(options, source), priority="cmdline")
+        )
+        deferred = process.crawl(
+            crawler,
+            source=source,
+            report=report,
+            store=ArticleStore(sessions, source_id),
+            limit=limit or source.max_articles or options.max_articles,
+            max_sitemap_bytes=options.max_page_bytes * 10,
+        )
+        deferred.addErrback(_crawler_crashed, report)
+        jobs.append((report, run_id))
+    process.start()
+    for report, run_id in jobs:
+        with sessions.begin() as session:
+            finish_crawl_run(
+                session,
+                run_id,
+                outcome=report.outcome,
+                counts=report.row_counts(),
+                errors=report.errors,
+            )
+        LOGGER.info(
+            "crawl of %s: %s %s", report.source_name, report.outcome.value, report.row_counts()
+        )
+    return [report for report, _ in jobs]
+
+
+def _crawler_crashed(failure: Any, report: CrawlReport) -> None:
+    LOGGER.error("crawl of %s crashed: %s", report.source_name, failure.getTraceback())
+    report.error("-", "crawler_error", failure.getErrorMessage(), listing=True)

@@ -1,0 +1,52 @@
+"""Scrapy settings for one source's crawl, built from fakewatch's crawl options."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crawler.config import CrawlSettings
+from crawler.sources import Source
+
+REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+
+
+def scrapy_settings(options: CrawlSettings, source: Source) -> dict[str, Any]:
+    """Polite defaults: robots.txt, an honest User-Agent, throttling, size and time limits."""
+    return {
+        "BOT_NAME": "fakewatch",
+        "USER_AGENT": options.user_agent,
+        "ROBOTSTXT_OBEY": options.obey_robots,
+        "CONCURRENT_REQUESTS": options.concurrent_requests,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": options.concurrent_per_domain,
+        "DOWNLOAD_DELAY": options.download_delay,
+        "AUTOTHROTTLE_ENABLED": options.autothrottle,
+        "AUTOTHROTTLE_START_DELAY": max(options.download_delay, 0.1),
+        "AUTOTHROTTLE_MAX_DELAY": 60.0,
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": options.autothrottle_target_concurrency,
+        "DOWNLOAD_TIMEOUT": options.download_timeout,
+        "DNS_TIMEOUT": min(options.download_timeout, 20),
+        "DOWNLOAD_MAXSIZE": options.max_page_bytes,
+        "DOWNLOAD_WARNSIZE": options.max_page_bytes // 2,
+        "REDIRECT_MAX_TIMES": options.max_redirects,
+        "METAREFRESH_MAXDELAY": 0,
+        "RETRY_ENABLED": True,
+        "RETRY_TIMES": options.retry_times,
+        "RETRY_HTTP_CODES": RETRY_HTTP_CODES,
+        "FAKEWATCH_RETRY_BASE_DELAY": options.retry_base_delay,
+        "FAKEWATCH_MAX_RETRY_AFTER": options.max_retry_after,
+        "FAKEWATCH_ALLOW_PRIVATE": list(source.allow_private),
+        "FAKEWATCH_EXTRACTOR": options.extractor,
+        "DOWNLOADER_MIDDLEWARES": {
+            "crawler.safety.SafeAddressMiddleware": 50,
+            "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+            "crawler.retry.BackoffRetryMiddleware": 550,
+        },
+        "ITEM_PIPELINES": {"crawler.pipeline.StoragePipeline": 300},
+        "COOKIES_ENABLED": False,
+        "TELNETCONSOLE_ENABLED": False,
+        "HTTPCACHE_ENABLED": False,
+        "LOG_ENABLED": False,
+        "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
+        "TWISTED_REACTOR": REACTOR,
+    }

@@ -1,0 +1,288 @@
+"""`fakewatch crawl` end to end: real spiders, a fixture site on 127.0.0.1 on both backends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from db.engine import make_engine, make_sessionmaker
+from db.models import Article, ArticleAlias, ArticleStatus, CrawlOutcome, CrawlRun
+from tests.crawling import fakewatch, local_source, write_sources
+from tests.newssite import NewsSite, serve_news_site
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[NewsSite]:
+    with serve_news_site(articles=12, seed=7, slow_seconds=4, huge_bytes=3_000_000) as served:
+        yield served
+
+
+def stored(database_url: str) -> list[Article]:
+    engine = make_engine(database_url)
+    with make_sessionmaker(engine)() as session:
+        articles = list(session.scalars(select(Article).order_by(Article.id)))
+    engine.dispose()
+    return articles
+
+
+def runs(database_url: str) -> list[CrawlRun]:
+    engine = make_engine(database_url)
+    with make_sessionmaker(engine)() as session:
+        result = list(session.scalars(select(CrawlRun).order_by(CrawlRun.id)))
+    engine.dispose()
+    return result
+
+
+def test_feed_crawl_stores_clean_articles_and_is_incremental(
+    site: NewsSite, database_url: str, tmp_path: Path
+) -> None:
+    sources = write_sources(
+        tmp_path, [local_source("fixture", feeds=[f"{site.url}/feeds/rss.xml"])]
+    )
+    site.clear_log()
+    first = fakewatch(
+        "crawl", "fixture", "--json", database_url=database_url, folder=tmp_path, sources=sources
+    )
+    assert first.returncode == 0, first.stderr
+    (summary,) = first.summary()
+    assert summary["outcome"] == "ok"
+    assert summary["articles_new"] == len(site.articles)
+
+    articles = stored(database_url)
+    by_url = {a.url: a for a in articles}
+    for fixture in site.articles:
+        article = by_url[fixture.url]  # canonical: no utm_*, no fragment, no trailing slash
+        assert article.status is ArticleStatus.NEW
+        assert article.title == fixture.title
+        assert fixture.text.split("\n\n")[0][:200] in article.text
+        assert "Cookie" not in article.text and "Share on" not in article.text
+        assert article.language == "en" and article.content_hash
+        assert article.published_at is not None and article.published_at.tzinfo is not None
+        assert list(article.authors) == list(fixture.authors)
+
+    requests = site.requests
+    assert any(r.path == "/robots.txt" for r in requests)
+    assert all("fakewatch" in r.headers.get("User-Agent", "") for r in requests)
+
+    site.clear_log()
+    again = fakewatch(
+        "crawl", "fixture", "--json", database_url=database_url, folder=tmp_path, sources=sources
+    )
+    (summary,) = again.summary()
+    assert summary["articles_new"] == 0
+    assert not [path for path in site.hits if path.startswith("/news/")]  # nothing downloaded again
+
+    added = site.add_articles(2)
+    try:
+        third = fakewatch(
+            "crawl",
+            "fixture",
+            "--json",
+            database_url=database_url,
+            folder=tmp_path,
+            sources=sources,
+        )
+        (summary,) = third.summary()
+        assert summary["articles_new"] == 2
+        assert {a.url for a in added} <= {a.url for a in stored(database_url)}
+    finally:
+        site.reset_faults()
+    assert [r.outcome for r in runs(database_url)] == [CrawlOutcome.OK] * 3
+
+
+def test_atom_rdf_sitemaps_and_syndicated_copies_are_stored_once(
+    database_url: str, tmp_path: Path
+) -> None:
+    with serve_news_site(articles=8, seed=3) as site:
+        sources = write_sources(
+            tmp_path,
+            [
+                local_source(
+                    "many-listings",
+                    feeds=[
+                        f"{site.url}/feeds/atom.xml",
+                        f"{site.url}/feeds/rdf.xml",
+                        f"{site.url}/feeds/syndicated.xml",
+                    ],
+                    sitemaps=[f"{site.url}/sitemap_index.xml"],
+                )
+            ],
+        )
+        result = fakewatch(
+            "crawl",
+            "many-listings",
+            "--json",
+            database_url=database_url,
+            folder=tmp_path,
+            sources=sources,
+        )
+        assert result.returncode == 0, result.stderr
+        (summary,) = result.summary()
+        # Each syndicated pair is stored once: whichever URL came first is the article,
+        # the other its alias.
+        articles = {a.url for a in stored(database_url)}
+        assert len(articles) == len(site.articles)
+        assert summary["articles_new"] == len(site.articles)
+        assert summary["articles_duplicate"] >= len(site.syndicated)
+        engine = make_engine(database_url)
+        with make_sessionmaker(engine)() as session:
+            aliases = {alias.url for alias in session.scalars(select(ArticleAlias))}
+        engine.dispose()
+        for copy in site.syndicated:
+            assert {copy.url, copy.original.url} <= articles | aliases
+            assert len({copy.url, copy.original.url} & articles) == 1
+
+
+def test_homepage_discovery_finds_articles(database_url: str, tmp_path: Path) -> None:
+    with serve_news_site(articles=6, seed=5) as site:
+        sources = write_sources(tmp_path, [local_source("home", homepage=f"{site.url}/")])
+        result = fakewatch(
+            "crawl", "home", "--json", database_url=database_url, folder=tmp_path, sources=sources
+        )
+        assert result.returncode == 0, result.stderr
+        new = [a for a in stored(database_url) if a.status is ArticleStatus.NEW]
+        assert {a.url for a in new} == {a.url for a in site.articles}
+
+
+def test_adhoc_url_crawl_sniffs_the_listing(sqlite_url: str, tmp_path: Path) -> None:
+    with serve_news_site(articles=5, seed=11) as site:
+        args = ("crawl", "--json", "--allow-private", "127.0.0.1/32", "--limit", "3")
+        result = fakewatch(
+            *args, f"{site.url}/sitemaps/news.xml", database_url=sqlite_url, folder=tmp_path
+        )
+        assert result.returncode == 0, result.stderr
+        (summary,) = result.summary()
+        assert summary["articles_new"] == 3
+        private = fakewatch(
+            "crawl", f"{site.url}/feeds/rss.xml", database_url=sqlite_url, folder=tmp_path
+        )
+        assert private.returncode == 1
+        assert "non-public address 127.0.0.1" in private.stderr
+
+
+def test_every_fault_has_a_counted_outcome_and_nothing_is_lost(
+    site: NewsSite, database_url: str, tmp_path: Path
+) -> None:
+    site.reset_faults()
+    site.clear_log()
+    sources = write_sources(
+        tmp_path, [local_source("faults", feeds=[f"{site.url}/feeds/faults.xml"])]
+    )
+    result = fakewatch(
+        "crawl", "faults", "--json", database_url=database_url, folder=tmp_path, sources=sources
+    )
+    (summary,) = result.summary()
+    assert summary["outcome"] == "partial"
+    errors = summary["errors_by_reason"]
+    assert errors == {
+        "http_404": 1, "http_500": 1, "timeout": 1, "redirect_loop": 2, "robots": 1,
+    }, summary  # fmt: skip
+    skipped = summary["skipped_by_reason"]
+    assert skipped == {
+        "not_html": 2, "too_large": 2, "link_only": 1, "language:de": 1, "empty": 1,
+        "not_article": 1,
+    }, summary  # fmt: skip
+
+    articles = {a.url.removeprefix(site.url): a for a in stored(database_url)}
+    for path in ("/ratelimit/article.html", "/unavailable/article.html", "/redirect/target.html"):
+        assert articles[path].status is ArticleStatus.NEW, path
+    assert "café" in articles["/charset/latin1.html"].text
+    assert (
+        "didn’t" in articles["/charset/cp1252.html"].text
+        and "€" in articles["/charset/cp1252.html"].text
+    )
+    assert "don’t" in articles["/charset/mojibake.html"].text
+    assert "â€" not in articles["/charset/mojibake.html"].text
+    assert articles["/pages/german.html"].status_reason == "language:de"
+    assert "/private/secret.html" not in articles
+    assert site.hits["/private/secret.html"] == 0
+    assert site.hits["/ratelimit/article.html"] == 2  # waited for Retry-After, then fetched
+    (run,) = runs(database_url)
+    assert run.articles_failed == 6 and len(run.errors) == 6
+    assert run.articles_skipped == 8 and run.pages_fetched >= 15
+
+
+@pytest.mark.parametrize(
+    ("feed", "outcome", "reason"),
+    [
+        ("malformed_feed", "failed", "malformed_feed"),
+        ("html_feed", "failed", "not_a_feed"),
+        ("empty_feed", "ok", None),
+    ],
+)
+def test_bad_feeds_fail_cleanly_and_keep_stored_data(
+    site: NewsSite, sqlite_url: str, tmp_path: Path, feed: str, outcome: str, reason: str | None
+) -> None:
+    sources = write_sources(
+        tmp_path,
+        [
+            local_source("good", feeds=[f"{site.url}/feeds/rss.xml"]),
+            local_source("bad", feeds=[site.faults[feed]]),
+        ],
+    )
+    fakewatch("crawl", "good", database_url=sqlite_url, folder=tmp_path, sources=sources)
+    before = [(a.url, a.text) for a in stored(sqlite_url)]
+    result = fakewatch(
+        "crawl", "bad", "--json", database_url=sqlite_url, folder=tmp_path, sources=sources
+    )
+    (summary,) = result.summary()
+    assert summary["outcome"] == outcome
+    assert result.returncode == (1 if outcome == "failed" else 0)
+    if reason:
+        assert summary["errors_by_reason"] == {reason: 1}
+    assert [(a.url, a.text) for a in stored(sqlite_url)] == before
+
+
+def test_links_to_private_addresses_are_refused(
+    site: NewsSite, sqlite_url: str, tmp_path: Path
+) -> None:
+    domains = ["127.0.0.1", "10.0.0.1", "169.254.169.254", "::1"]
+    sources = write_sources(
+        tmp_path,
+        [local_source("private", feeds=[site.faults["private_feed"]], allowed_domains=domains)],
+    )
+    result = fakewatch(
+        "crawl", "private", "--json", database_url=sqlite_url, folder=tmp_path, sources=sources
+    )
+    (summary,) = result.summary()
+    assert summary["errors_by_reason"] == {"blocked_url": 6}, summary
+    assert summary["articles_new"] == 0 and stored(sqlite_url) == []
+
+
+def test_unresolvable_host_and_unreachable_database(sqlite_url: str, tmp_path: Path) -> None:
+    sources = write_sources(
+        tmp_path, [{"name": "nowhere", "feeds": ["https://no-such-host.invalid/rss.xml"]}]
+    )
+    result = fakewatch(
+        "crawl", "nowhere", "--json", database_url=sqlite_url, folder=tmp_path, sources=sources
+    )
+    (summary,) = result.summary()
+    assert result.returncode == 1
+    assert summary["outcome"] == "failed" and summary["errors_by_reason"] == {"dns": 1}
+
+    down = fakewatch(
+        "crawl",
+        "nowhere",
+        database_url="postgresql+psycopg://u:hunter2@127.0.0.1:9/x",
+        folder=tmp_path,
+        sources=sources,
+    )
+    assert down.returncode == 2
+    lines = down.stderr.strip().splitlines()
+    assert len(lines) == 1 and "unreachable" in lines[0] and "hunter2" not in lines[0]
+
+
+def test_bad_sources_file_is_one_line_with_its_line_number(sqlite_url: str, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[source]]\nname = "x"\nfeeds = ["gopher://x.example/"]\n', encoding="utf-8")
+    result = fakewatch("sources", database_url=sqlite_url, folder=tmp_path, sources=bad)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"fakewatch: error: {bad}:1: 'gopher://x.example/' is not an http(s) URL; "
+        "only http and https are crawled"
+    )
