@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.queries import ArticleRecord, StoreOutcome, known_urls, store_article
@@ -23,5 +24,10 @@ class ArticleStore:
 
     def save(self, record: ArticleRecord) -> StoreOutcome:
         """Store one page in its own transaction: all of it or none of it."""
-        with self.sessions.begin() as session:
-            return store_article(session, record)
+        try:
+            with self.sessions.begin() as session:
+                return store_article(session, record)
+        except IntegrityError:
+            # Another crawler stored this URL or text a moment ago: now it is a duplicate.
+            with self.sessions.begin() as session:
+                return store_article(session, record)

@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, union
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.models import Article, ArticleAlias, ArticleStatus, CrawlOutcome, CrawlRun, Source
@@ -100,14 +99,15 @@ def known_urls(session: Session, urls: Iterable[str]) -> set[str]:
 
 
 def store_article(session: Session, record: ArticleRecord) -> StoreOutcome:
-    """Store one page once: a known URL or known text becomes an alias of the stored article."""
-    existing = _article_for_url(session, record.url)
-    if existing is None and record.content_hash:
-        existing = session.scalar(
-            select(Article.id).where(Article.content_hash == record.content_hash)
-        )
+    """Store one page once: a known URL or known text becomes an alias of the stored article.
+
+    Runs inside the caller's transaction. Should another crawler store the same URL or text
+    at the same moment, the unique constraints raise IntegrityError and the caller retries.
+    """
+    urls = list(dict.fromkeys([record.url, *record.alias_urls]))
+    existing = _existing_article(session, urls, record.content_hash)
     if existing is not None:
-        _add_aliases(session, existing, record.source_id, [record.url, *record.alias_urls])
+        _add_aliases(session, existing, record.source_id, urls)
         return StoreOutcome("duplicate", existing)
     article = Article(
         url=record.url,
@@ -124,20 +124,9 @@ def store_article(session: Session, record: ArticleRecord) -> StoreOutcome:
         status_reason=record.status_reason,
         extractor=record.extractor,
     )
-    try:
-        with session.begin_nested():
-            session.add(article)
-            session.flush()
-    except IntegrityError:
-        # Another crawler stored the same URL or text between our check and insert.
-        existing = _article_for_url(session, record.url) or session.scalar(
-            select(Article.id).where(Article.content_hash == record.content_hash)
-        )
-        if existing is None:
-            raise
-        _add_aliases(session, existing, record.source_id, [record.url, *record.alias_urls])
-        return StoreOutcome("duplicate", existing)
-    _add_aliases(session, article.id, record.source_id, record.alias_urls)
+    session.add(article)
+    session.flush()
+    _add_aliases(session, article.id, record.source_id, urls[1:])
     kind = "skipped" if record.status is ArticleStatus.SKIPPED else "new"
     return StoreOutcome(kind, article.id)
 
@@ -180,22 +169,28 @@ def article_counts(session: Session) -> dict[str, int]:
     return {status.value: count for status, count in rows}
 
 
-def _article_for_url(session: Session, url: str) -> int | None:
-    article_id = session.scalar(select(Article.id).where(Article.url == url))
+def _existing_article(session: Session, urls: list[str], content_hash: str | None) -> int | None:
+    """The stored article with one of these URLs (or aliases), or with this text hash."""
+    by_url = Article.url.in_(urls)
+    query = select(Article.id).where(
+        by_url if content_hash is None else by_url | (Article.content_hash == content_hash)
+    )
+    article_id = session.scalar(query.limit(1))
     if article_id is None:
-        article_id = session.scalar(select(ArticleAlias.article_id).where(ArticleAlias.url == url))
+        alias = select(ArticleAlias.article_id).where(ArticleAlias.url.in_(urls)).limit(1)
+        article_id = session.scalar(alias)
     return article_id
 
 
 def _add_aliases(
     session: Session, article_id: int, source_id: int | None, urls: Iterable[str]
 ) -> None:
-    for url in dict.fromkeys(urls):
-        if _article_for_url(session, url) is not None:
-            continue
-        try:
-            with session.begin_nested():
-                session.add(ArticleAlias(url=url, article_id=article_id, source_id=source_id))
-                session.flush()
-        except IntegrityError:
-            continue  # stored concurrently by another crawler: nothing lost
+    wanted = list(dict.fromkeys(urls))
+    if not wanted:
+        return
+    known = known_urls(session, wanted)
+    new = [url for url in wanted if url not in known]
+    for url in new:
+        session.add(ArticleAlias(url=url, article_id=article_id, source_id=source_id))
+    if new:
+        session.flush()
