@@ -5,7 +5,9 @@ Serves a local fixture site of N article pages (feeds, sitemaps) in a separate p
    rate, CPU-bound, one process), and
 2. runs `fakewatch crawl` on the site's sitemap index into a fresh SQLite file and times it
    from process start to exit (Scrapy, robots.txt, dedup checks, extraction, cleanup, storage).
-Prints both rates, their ratio and the overhead of crawling and storing on top of extraction.
+Prints both rates and their ratio (wall clock, machine load included), and the cost that
+matters on a busy machine: CPU seconds per article of the crawl process against those of the
+extractor alone, with and without the crawl process' start-up (imports; paid once by a daemon).
 
     python bench/crawl.py [--articles 2000]
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -85,8 +88,21 @@ def extraction_rate(pages: list[tuple[str, bytes]]) -> tuple[float, float]:
     return len(pages) / (time.perf_counter() - wall), len(pages) / (time.process_time() - cpu)
 
 
-def crawl_rate(site: str, expected: int) -> tuple[float, dict[str, object], float]:
-    """(articles stored per second, the crawl's summary, seconds) of `fakewatch crawl`."""
+def child_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def startup_cpu() -> float:
+    """CPU seconds a crawl process spends importing what it needs before the first request."""
+    code = "import fakewatch.commands.crawl, crawler.pipeline, crawler.spiders.news"
+    before = child_cpu()
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+    return child_cpu() - before
+
+
+def crawl_rate(site: str, expected: int) -> tuple[float, dict[str, object], float, float]:
+    """(articles stored/s, the summary, seconds, CPU seconds) of one `fakewatch crawl`."""
     folder = Path(tempfile.mkdtemp(prefix="fakewatch-bench-"))
     (folder / "settings.toml").write_text(CRAWL_SETTINGS)
     env = dict(os.environ, FAKEWATCH_DATABASE_URL=f"sqlite:///{folder / 'bench.db'}",
@@ -95,13 +111,13 @@ def crawl_rate(site: str, expected: int) -> tuple[float, dict[str, object], floa
         sys.executable, "-m", "fakewatch", "crawl", f"{site}/sitemap_index.xml",
         "--allow-private", "127.0.0.1/32", "--limit", str(expected), "--json",
     ]  # fmt: skip
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), child_cpu()
     result = subprocess.run(
         command, cwd=folder, env=env, capture_output=True, text=True, check=True
     )
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, child_cpu() - cpu
     (summary,) = json.loads(result.stdout)
-    return int(summary["articles_new"]) / seconds, summary, seconds
+    return int(summary["articles_new"]) / seconds, summary, seconds, cpu
 
 
 def main() -> int:
@@ -114,19 +130,27 @@ def main() -> int:
         urls = article_urls(site)
         with ThreadPoolExecutor(8) as pool:
             pages = list(zip(urls, pool.map(fetch, urls), strict=True))
-        print(
-            f"site: {site}, {len(pages)} article pages, {sum(len(p) for _, p in pages) / 1e6:.1f} MB"
-        )
+        megabytes = sum(len(page) for _, page in pages) / 1e6
+        print(f"site: {site}, {len(pages)} article pages, {megabytes:.1f} MB")
         extract_wall, extract_cpu = extraction_rate(pages)
         print(f"extractor alone:  {extract_wall:7.1f} pages/s wall, {extract_cpu:7.1f} pages/CPU-s")
-        stored_rate, summary, seconds = crawl_rate(site, len(pages))
+        stored_rate, summary, seconds, cpu = crawl_rate(site, len(pages))
+        stored = int(summary["articles_new"])
         print(
             f"fakewatch crawl:  {stored_rate:7.1f} articles stored/s "
             f"({summary['articles_new']} new in {seconds:.1f} s, outcome {summary['outcome']}, "
             f"{summary['articles_skipped']} skipped, {summary['articles_failed']} failed)"
         )
         ratio = stored_rate / extract_wall
-        print(f"ratio crawl/extract: {ratio:.2f}; crawling and storing add {1 / ratio - 1:+.0%}")
+        print(
+            f"wall-clock ratio crawl/extract: {ratio:.2f} ({1 / ratio - 1:+.0%} time per article)"
+        )
+        extract_ms = 1000 / extract_cpu
+        startup = startup_cpu()
+        total_ms, steady_ms = 1000 * cpu / stored, 1000 * (cpu - startup) / stored
+        print(f"CPU per article: extractor {extract_ms:.1f} ms; crawl {total_ms:.1f} ms "
+              f"({total_ms / extract_ms - 1:+.0%}), {steady_ms:.1f} ms without the "
+              f"{startup:.1f} s start-up ({steady_ms / extract_ms - 1:+.0%})")  # fmt: skip
     finally:
         server.terminate()
         server.wait()

@@ -11,7 +11,7 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
-from scrapy.utils.defer import deferred_to_future
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.response import response_status_message
 
 LOGGER = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if seconds > 0:
             from twisted.internet import reactor, task  # the running reactor, never installed here
 
-            await deferred_to_future(task.deferLater(reactor, seconds, lambda: None))
+            await maybe_deferred_to_future(task.deferLater(reactor, seconds, lambda: None))
 
 
 def retry_after_seconds(response: Response) -> float | None:

@@ -10,7 +10,7 @@ from typing import Self
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
-from scrapy.utils.defer import deferred_to_future
+from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import threads
 from twisted.internet.error import DNSLookupError
 
@@ -40,7 +40,7 @@ class SafeAddressMiddleware:
         except UnsafeUrlError as exc:
             raise BlockedUrl(str(exc)) from None
         try:
-            address = await deferred_to_future(
+            address = await maybe_deferred_to_future(
                 threads.deferToThread(_cached_blocked_address, request.url, self.allowed_networks)
             )
         except socket.gaierror as exc:
