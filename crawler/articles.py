@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from crawler.cleanup import clean_text, skip_reason
+from crawler.cleanup import skip_reason
 from crawler.dedup import content_hash
 from crawler.extraction import extract_article
 from crawler.items import PageItem
@@ -23,7 +21,6 @@ def page_to_record(
         return _skipped(page, source_id, page.skip_reason)
     html = page.body.decode(page.encoding, errors="replace") if page.encoding else page.body
     extracted = extract_article(html, page.final_url, extractor=extractor)
-    extracted = replace(extracted, text=clean_text(extracted.text))
     url = page.url
     declared = extracted.canonical_url
     if declared and _usable_canonical(declared, source):

@@ -1,9 +1,11 @@
 """Article extraction from raw pages: body text and metadata, with a choice of extractor.
 
 The default, "fakewatch", takes the body text from trafilatura (the more accurate library on
-the evaluation set, see bench/extraction.py), falls back to newspaper4k when trafilatura
-finds nothing, and combines trafilatura's metadata with what the page declares in its head
-(canonical URL, full publication timestamp, headline).
+the evaluation set, see bench/extraction.py) and falls back to newspaper4k when trafilatura
+finds nothing. Its metadata comes from what the page declares (JSON-LD, meta tags: canonical
+URL, full publication timestamp, authors, image), the <h1> headline, htmldate's day and
+trafilatura's byline search: on the eval set this finds more correct titles and authors
+than either library's own metadata, at about half the cost of trafilatura's.
 """
 
 from __future__ import annotations
@@ -17,7 +19,13 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from crawler.cleanup import clean_text
-from crawler.extractors.backends import aware_utc, newspaper_article, trafilatura_document
+from crawler.extractors.backends import (
+    aware_utc,
+    byline,
+    newspaper_article,
+    publication_day,
+    trafilatura_document,
+)
 from crawler.extractors.decoding import decode_html, repair_mojibake
 from crawler.extractors.metadata import PageMetadata, page_metadata, parse_timestamp, refine_title
 from crawler.language import detect_language
@@ -45,7 +53,7 @@ class ExtractedArticle:
     extractor: str
 
 
-EMPTY_METADATA = PageMetadata(None, None, (), None, None)
+EMPTY_METADATA = PageMetadata(None, None, None, (), (), None, None)
 
 
 def _language(text: str, declared: str | None) -> str | None:
@@ -116,27 +124,39 @@ def _empty(url: str, meta: PageMetadata, name: str) -> ExtractedArticle:
     )
 
 
-def _from_trafilatura(
-    page: str, tree: HtmlElement | None, url: str, meta: PageMetadata, name: str
-) -> ExtractedArticle | None:
-    """An ExtractedArticle from trafilatura, refined by page metadata for "fakewatch"."""
-    refine = name == "fakewatch"
-    document = trafilatura_document(
-        tree if tree is not None else page, url, extensive_dates=not refine
-    )
+def _from_trafilatura(page: str, url: str, meta: PageMetadata) -> ExtractedArticle | None:
+    """An ExtractedArticle from trafilatura alone, body text and metadata."""
+    document = trafilatura_document(page, url)
     if document is None or not (document.text or "").strip():
         return None
     text = clean_text(repair_mojibake(document.text))
-    title = refine_title(document.title, meta.headlines) if refine else document.title
     return ExtractedArticle(
-        title=_title(title),
+        title=_title(document.title),
         text=text,
         authors=_authors(document.author),
-        published=_published(document.date, meta.published if refine else None),
+        published=parse_timestamp(document.date),
         language=_language(text, meta.html_lang),
         top_image=document.image or meta.top_image,
         canonical_url=meta.canonical_url or (document.url if document.url != url else None),
-        extractor=name,
+        extractor="trafilatura",
+    )
+
+
+def _from_fakewatch(tree: HtmlElement, url: str, meta: PageMetadata) -> ExtractedArticle | None:
+    """trafilatura's body text with the page's declared metadata and htmldate's day."""
+    document = trafilatura_document(tree, url, with_metadata=False)
+    if document is None or not (document.text or "").strip():
+        return None
+    text = clean_text(repair_mojibake(document.text))
+    return ExtractedArticle(
+        title=_title(refine_title(meta.title, meta.headlines)),
+        text=text,
+        authors=_authors(list(meta.authors) or byline(tree)),
+        published=_published(publication_day(tree, url), meta.published),
+        language=_language(text, meta.html_lang),
+        top_image=meta.top_image,
+        canonical_url=meta.canonical_url,
+        extractor="fakewatch",
     )
 
 
@@ -161,10 +181,10 @@ def extract_article(
     meta = page_metadata(tree, url)
     if extractor == "newspaper":
         return _from_newspaper(page, url, meta, extractor)
-    article = _from_trafilatura(page, tree, url, meta, extractor)
-    if article is not None:
-        return article
-    if extractor == "fakewatch":
+    if extractor == "trafilatura":
+        return _from_trafilatura(page, url, meta) or _empty(url, meta, extractor)
+    article = _from_fakewatch(tree, url, meta)
+    if article is None:
         LOGGER.debug("trafilatura found no text on %s; trying newspaper4k", url)
-        return _from_newspaper(page, url, meta, extractor)
-    return _empty(url, meta, extractor)
+        article = _from_newspaper(page, url, meta, extractor)
+    return article

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
@@ -24,7 +24,12 @@ def _identifier() -> LanguageIdentifier:
 
 def detect_language(text: str) -> tuple[str | None, float]:
     """The text's ISO 639-1 code and the classifier's confidence, or (None, 0.0) without text."""
-    sample = text[:MAX_CHARS] if text else ""
+    return _classify(text[:MAX_CHARS] if text else "")
+
+
+# Extraction and the cleanup rules both ask about the same text: answer the second time free.
+@lru_cache(maxsize=64)
+def _classify(sample: str) -> tuple[str | None, float]:
     if (
         len(LETTERS.findall(sample[:200])) < MIN_LETTERS
         and len(LETTERS.findall(sample)) < MIN_LETTERS

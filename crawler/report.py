@@ -29,6 +29,7 @@ class CrawlReport:
     skip_reasons: Counter[str] = field(default_factory=Counter)
     error_reasons: Counter[str] = field(default_factory=Counter)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    validators: dict[str, dict[str, str]] = field(default_factory=dict)
     listings_ok: int = 0
     listings_failed: int = 0
     finished_reason: str | None = None
@@ -60,8 +61,15 @@ class CrawlReport:
             return CrawlOutcome.PARTIAL
         return CrawlOutcome.OK
 
-    def row_counts(self) -> dict[str, int]:
-        return {name: self.counts[name] for name in COUNT_FIELDS}
+    def row_counts(self) -> dict[str, Any]:
+        """The values of this crawl's `crawl_runs` columns."""
+        return {
+            **{name: self.counts[name] for name in COUNT_FIELDS},
+            "links_known": self.counts["articles_known"],
+            "listings_unchanged": self.counts["listings_unchanged"],
+            "skipped_by_reason": dict(self.skip_reasons),
+            "errors_by_reason": dict(self.error_reasons),
+        }
 
     def summary(self) -> dict[str, Any]:
         """A JSON-ready summary for `fakewatch crawl --json`."""
@@ -69,7 +77,5 @@ class CrawlReport:
             "source": self.source_name,
             "outcome": self.outcome.value,
             **self.row_counts(),
-            "skipped_by_reason": dict(self.skip_reasons),
-            "errors_by_reason": dict(self.error_reasons),
             "errors": self.errors[:20],
         }

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.reactor import install_reactor
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from crawler.config import CrawlSettings
 from crawler.report import CrawlReport
@@ -18,6 +19,8 @@ from crawler.sources import Source
 from crawler.spiders.news import NewsSpider
 from crawler.store import ArticleStore
 from db.engine import make_sessionmaker
+from db.models import CrawlRun
+from db.models import Source as SourceRow
 from db.queries import SourceConfig, finish_crawl_run, start_crawl_run, sync_source
 
 LOGGER = logging.getLogger(__name__)
@@ -35,6 +38,8 @@ def source_config(source: Source) -> SourceConfig:
         languages=source.languages,
         interval_seconds=source.interval_seconds,
         enabled=source.enabled and not source.start_urls,
+        min_interval_seconds=source.min_interval_seconds,
+        max_interval_seconds=source.max_interval_seconds,
     )
 
 
@@ -44,10 +49,12 @@ def crawl_once(
     engine: Engine,
     *,
     limit: int | None = None,
+    after_run: Callable[[Session, Source, CrawlRun], None] | None = None,
 ) -> list[CrawlReport]:
     """Crawl each source once, concurrently, and record every crawl; blocks until all are done.
 
     Starts a Twisted reactor, so it runs once per process (the daemon uses child processes).
+    `after_run` is called in the transaction that records each crawl (the daemon's schedule).
     """
     sessions = make_sessionmaker(engine)
     install_reactor(REACTOR)
@@ -57,11 +64,12 @@ def crawl_once(
         Settings({"TWISTED_REACTOR": REACTOR, "LOG_ENABLED": False}), install_root_handler=False
     )
     scrapy_logger.setLevel(level)  # Scrapy's logging set-up turns its loggers up to DEBUG
-    jobs: list[tuple[CrawlReport, int]] = []
+    jobs: list[tuple[Source, CrawlReport, int, int]] = []
     for source in sources:
         with sessions.begin() as session:
             source_id = sync_source(session, source_config(source))
             run_id = start_crawl_run(session, source_id, source.name)
+            validators = dict(session.get_one(SourceRow, source_id).feed_validators or {})
         report = CrawlReport(source.name)
         # "cmdline" priority: the process' defaults must not override this source's settings.
         crawler = Crawler(
@@ -74,23 +82,28 @@ def crawl_once(
             store=ArticleStore(sessions, source_id),
             limit=limit or source.max_articles or options.max_articles,
             max_sitemap_bytes=options.max_page_bytes * 10,
+            validators=validators,
         )
         deferred.addErrback(_crawler_crashed, report)
-        jobs.append((report, run_id))
+        jobs.append((source, report, run_id, source_id))
     process.start()
-    for report, run_id in jobs:
+    for source, report, run_id, source_id in jobs:
         with sessions.begin() as session:
-            finish_crawl_run(
+            run = finish_crawl_run(
                 session,
                 run_id,
                 outcome=report.outcome,
                 counts=report.row_counts(),
                 errors=report.errors,
             )
+            row = session.get_one(SourceRow, source_id)
+            row.feed_validators = {**(row.feed_validators or {}), **report.validators}
+            if after_run is not None:
+                after_run(session, source, run)
         LOGGER.info(
             "crawl of %s: %s %s", report.source_name, report.outcome.value, report.row_counts()
         )
-    return [report for report, _ in jobs]
+    return [report for _, report, _, _ in jobs]
 
 
 def _crawler_crashed(failure: Any, report: CrawlReport) -> None:

@@ -1,4 +1,4 @@
-"""SQLAlchemy models of the public schema: sources, articles, article aliases and crawl runs."""
+"""SQLAlchemy models of the public schema: sources, articles, aliases, crawl runs, predictions."""
 
 from __future__ import annotations
 
@@ -6,7 +6,18 @@ import enum
 from datetime import datetime
 from typing import Annotated, Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy import (
+    JSON,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from db.types import UTCDateTime, utcnow
@@ -58,12 +69,17 @@ class Source(Base):
     allowed_domains: Mapped[list[Any]] = mapped_column(default=list)
     languages: Mapped[list[Any]] = mapped_column(default=list)
     interval_seconds: Mapped[int] = mapped_column(default=3600)
+    min_interval_seconds: Mapped[int] = mapped_column(default=300)
+    max_interval_seconds: Mapped[int] = mapped_column(default=86400)
+    poll_interval_seconds: Mapped[int | None] = mapped_column(nullable=True)
     enabled: Mapped[bool] = mapped_column(default=True)
     next_crawl_at: Mapped[OptionalTimestamp]
     last_crawl_at: Mapped[OptionalTimestamp]
     last_success_at: Mapped[OptionalTimestamp]
     consecutive_failures: Mapped[int] = mapped_column(default=0)
     feed_validators: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    claimed_until: Mapped[OptionalTimestamp]
     created_at: Mapped[Timestamp]
     updated_at: Mapped[Timestamp] = mapped_column(onupdate=utcnow)
 
@@ -101,6 +117,8 @@ class Article(Base):
     status_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     attempts: Mapped[int] = mapped_column(default=0)
     extractor: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    claimed_until: Mapped[OptionalTimestamp]
 
     source: Mapped[Source | None] = relationship(back_populates="articles")
     aliases: Mapped[list[ArticleAlias]] = relationship(
@@ -152,4 +170,29 @@ class CrawlRun(Base):
     articles_duplicate: Mapped[int] = mapped_column(default=0)
     articles_skipped: Mapped[int] = mapped_column(default=0)
     articles_failed: Mapped[int] = mapped_column(default=0)
+    links_known: Mapped[int] = mapped_column(default=0)
+    listings_unchanged: Mapped[int] = mapped_column(default=0)
+    skipped_by_reason: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    errors_by_reason: Mapped[dict[str, Any]] = mapped_column(default=dict)
     errors: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class Prediction(Base):
+    """One model's score of one article: probability of fake, the verdict and its threshold."""
+
+    __tablename__ = "predictions"
+    __table_args__ = (
+        UniqueConstraint("article_id", "model_name", "model_version"),
+        Index("ix_predictions_created_at", "created_at"),
+    )
+
+    id: Mapped[IntPk]
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    model_name: Mapped[str] = mapped_column(String(100))
+    model_version: Mapped[str] = mapped_column(String(100))
+    probability_fake: Mapped[float] = mapped_column(Float)
+    verdict: Mapped[str] = mapped_column(String(16))
+    threshold: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[Timestamp]

@@ -30,6 +30,8 @@ class SourceConfig:
     languages: Sequence[str]
     interval_seconds: int
     enabled: bool
+    min_interval_seconds: int = 300
+    max_interval_seconds: int = 86400
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,8 @@ def sync_source(session: Session, config: SourceConfig) -> int:
         "allowed_domains": list(config.allowed_domains),
         "languages": list(config.languages),
         "interval_seconds": config.interval_seconds,
+        "min_interval_seconds": config.min_interval_seconds,
+        "max_interval_seconds": config.max_interval_seconds,
         "enabled": config.enabled,
     }
     if source is None:
@@ -144,7 +148,7 @@ def finish_crawl_run(
     run_id: int,
     *,
     outcome: CrawlOutcome,
-    counts: dict[str, int],
+    counts: dict[str, Any],
     errors: Sequence[dict[str, Any]],
 ) -> CrawlRun:
     """Close a crawl run with its outcome, counts and (at most 200) errors."""

@@ -74,8 +74,10 @@ def test_feed_crawl_stores_clean_articles_and_is_incremental(
         "crawl", "fixture", "--json", database_url=database_url, folder=tmp_path, sources=sources
     )
     (summary,) = again.summary()
-    assert summary["articles_new"] == 0
+    assert summary["articles_new"] == 0 and summary["listings_unchanged"] == 1
     assert not [path for path in site.hits if path.startswith("/news/")]  # nothing downloaded again
+    (feed_request,) = [r for r in site.requests if r.path == "/feeds/rss.xml"]
+    assert feed_request.headers.get("If-None-Match")  # a conditional GET, answered 304
 
     added = site.add_articles(2)
     try:
@@ -286,3 +288,20 @@ def test_bad_sources_file_is_one_line_with_its_line_number(sqlite_url: str, tmp_
         f"fakewatch: error: {bad}:1: 'gopher://x.example/' is not an http(s) URL; "
         "only http and https are crawled"
     )
+
+
+def test_feed_without_validators_is_skipped_when_its_body_is_unchanged(
+    site: NewsSite, sqlite_url: str, tmp_path: Path
+) -> None:
+    sources = write_sources(
+        tmp_path, [local_source("volatile", feeds=[site.faults["volatile_feed"]])]
+    )
+    first = fakewatch(
+        "crawl", "volatile", "--json", database_url=sqlite_url, folder=tmp_path, sources=sources
+    )
+    assert first.summary()[0]["listings_unchanged"] == 0
+    second = fakewatch(
+        "crawl", "volatile", "--json", database_url=sqlite_url, folder=tmp_path, sources=sources
+    )
+    (summary,) = second.summary()
+    assert summary["listings_unchanged"] == 1 and summary["links_known"] == 0

@@ -48,7 +48,8 @@ def test_migrations_create_the_schema_and_are_idempotent(database_url: str) -> N
     upgrade(engine)
     assert current_revision(engine) == head_revision(engine)
     tables = set(inspect(engine).get_table_names())
-    assert {"sources", "articles", "article_aliases", "crawl_runs"} <= tables
+    assert {"sources", "articles", "article_aliases", "crawl_runs", "predictions"} <= tables
+    assert "results" in inspect(engine).get_view_names()
 
 
 def test_same_url_and_same_text_are_stored_once_with_aliases(sessions) -> None:  # type: ignore[no-untyped-def]

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
+import htmldate
 import newspaper
 import tldextract.tldextract
 import trafilatura
 from lxml.html import HtmlElement
-from trafilatura.settings import Document, set_date_params
+from trafilatura.metadata import extract_author
+from trafilatura.settings import Document
 
 LOGGER = logging.getLogger(__name__)
 
@@ -26,22 +28,35 @@ NEWSPAPER_OPTIONS = {
 
 
 def trafilatura_document(
-    page: HtmlElement | str, url: str, *, extensive_dates: bool = True
+    page: HtmlElement | str, url: str, *, with_metadata: bool = True
 ) -> Document | None:
-    """Body text and metadata by trafilatura, or None when it finds no main text.
-
-    Without extensive_dates, htmldate skips its slow free-text date parsing (dateparser).
-    """
+    """Body text, and metadata if asked, by trafilatura; None when it finds no main text."""
     try:
         return trafilatura.bare_extraction(
-            page,
-            url=url,
-            include_comments=False,
-            with_metadata=True,
-            date_extraction_params=set_date_params(extensive_dates),
+            page, url=url, include_comments=False, with_metadata=with_metadata
         )
     except Exception:  # a bad page must never stop a crawl
         LOGGER.warning("trafilatura failed on %s", url, exc_info=True)
+        return None
+
+
+def publication_day(tree: HtmlElement, url: str) -> str | None:
+    """htmldate's publication day (YYYY-MM-DD) from markup and URL, without its slow text search."""
+    try:
+        return htmldate.find_date(
+            tree, extensive_search=False, original_date=True, url=url, max_date=datetime.now(UTC)
+        )
+    except Exception:
+        LOGGER.warning("htmldate failed on %s", url, exc_info=True)
+        return None
+
+
+def byline(tree: HtmlElement) -> str | None:
+    """trafilatura's search for a byline in the page body ("By ...", class="author")."""
+    try:
+        return extract_author(tree)
+    except Exception:
+        LOGGER.warning("byline search failed", exc_info=True)
         return None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from dataclasses import dataclass
@@ -14,6 +15,11 @@ LOGGER = logging.getLogger(__name__)
 
 WHITESPACE = re.compile(r"\s+")
 JSON_LD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]{8,40})"')
+JSON_LD_AUTHOR = re.compile(r'"author"\s*:\s*(\[[^\]]{0,2000}\]|\{[^}]{0,1000}\}|"[^"]{1,200}")')
+JSON_LD_NAME = re.compile(r'"name"\s*:\s*"([^"]{1,100})"')
+BYLINE_PREFIX = re.compile(r"^(?:by|von|par|por|di|door|av)\s+", re.IGNORECASE)
+AUTHOR_SPLIT = re.compile(r"\s*(?:;|,|\band\b|\bund\b|&|\|)\s*")
+MAX_AUTHOR_WORDS = 5
 # Separators between a headline and the site's name in <title> and og:title.
 TITLE_SEPARATOR = re.compile(r"\s+(?:[|\-\u2013\u2014\u203a\u00bb]|::|//)\s+")
 MIN_HEADLINE_WORDS = 2
@@ -28,6 +34,14 @@ PUBLISHED_XPATHS = (
     '//meta[@name="pubdate" or @name="publishdate" or @name="date"]/@content',
     "//article//time/@datetime",
 )
+AUTHOR_XPATHS = (
+    '//meta[@name="author" or @property="author"]/@content',
+    '//meta[@property="article:author"]/@content',
+    '//meta[@name="parsely-author" or @name="sailthru.author" or @name="byl"]/@content',
+    '//meta[@name="dc.creator" or @name="DC.creator"]/@content',
+    '//*[@itemprop="author"]//*[@itemprop="name"]//text()',
+    '//a[@rel="author"]//text()',
+)
 
 
 @dataclass(frozen=True)
@@ -36,7 +50,9 @@ class PageMetadata:
 
     canonical_url: str | None
     html_lang: str | None
+    title: str | None
     headlines: tuple[str, ...]
+    authors: tuple[str, ...]
     published: datetime | None
     top_image: str | None
 
@@ -95,6 +111,45 @@ def _published(tree: HtmlElement) -> datetime | None:
     return None
 
 
+def _json_string(value: str) -> str:
+    """A JSON string literal's content with its escapes resolved ("M\\u00fcller" is "Müller")."""
+    if "\\" not in value:
+        return value
+    try:
+        return str(json.loads(f'"{value}"'))
+    except ValueError:
+        return value
+
+
+def _names(value: str) -> list[str]:
+    """Person names from a byline: "By A and B" gives A and B; URLs and long phrases are not."""
+    value = BYLINE_PREFIX.sub("", WHITESPACE.sub(" ", value).strip())
+    if value.startswith(("http://", "https://", "/")):
+        return []
+    return [
+        name
+        for name in (part.strip(" .") for part in AUTHOR_SPLIT.split(value))
+        if name and len(name.split()) <= MAX_AUTHOR_WORDS and not name.isdigit()
+    ]
+
+
+def _authors(tree: HtmlElement) -> tuple[str, ...]:
+    """Author names from JSON-LD, meta tags, microdata or rel=author, first source that has any."""
+    for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
+        match = JSON_LD_AUTHOR.search(script)
+        if match:
+            block = match.group(1)
+            names = JSON_LD_NAME.findall(block) if block[0] in "[{" else [block.strip('"')]
+            found = [name for value in names for name in _names(_json_string(value))]
+            if found:
+                return tuple(dict.fromkeys(found))
+    for xpath in AUTHOR_XPATHS:
+        found = [name for value in tree.xpath(xpath) for name in _names(str(value))]
+        if found:
+            return tuple(dict.fromkeys(found))
+    return ()
+
+
 def page_metadata(tree: HtmlElement, url: str) -> PageMetadata:
     """Read canonical URL, language, headlines, publication time and image from a parsed page."""
     canonical = _first(
@@ -114,10 +169,15 @@ def page_metadata(tree: HtmlElement, url: str) -> PageMetadata:
         for text in (WHITESPACE.sub(" ", h1.text_content()).strip() for h1 in tree.iter("h1"))
         if text
     )
+    title = _first(tree, '//meta[@property="og:title"]/@content') or next(
+        (WHITESPACE.sub(" ", t.text_content()).strip() for t in tree.iter("title")), None
+    )
     return PageMetadata(
         canonical_url=_absolute(url, canonical),
         html_lang=lang.split("-")[0].split("_")[0].lower()[:3] if lang else None,
+        title=title or None,
         headlines=headlines[:3],
+        authors=_authors(tree),
         published=_published(tree),
         top_image=_absolute(url, image),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any
@@ -38,6 +39,7 @@ class NewsSpider(scrapy.Spider):
         store: ArticleStore,
         limit: int,
         max_sitemap_bytes: int = 50 * 1024 * 1024,
+        validators: dict[str, dict[str, str]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -46,11 +48,12 @@ class NewsSpider(scrapy.Spider):
         self.store = store
         self.limit = limit
         self.max_sitemap_bytes = max_sitemap_bytes
+        self.validators = validators or {}
         self.scheduled: set[str] = set()
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.source.feeds:
-            yield self._listing(url, self.parse_feed)
+            yield self._feed_listing(url)
         for url in self.source.sitemaps:
             yield self._listing(url, self.parse_sitemap)
         if self.source.homepage:
@@ -74,6 +77,10 @@ class NewsSpider(scrapy.Spider):
             )
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        if self._feed_unchanged(response):
+            self._listing_done()
+            self.report.count("listings_unchanged")
+            return
         try:
             entries = parse_feed(response.body, response.url)
         except FeedError as exc:
@@ -166,6 +173,32 @@ class NewsSpider(scrapy.Spider):
             url, callback=callback, errback=self.listing_failed, priority=LISTING_PRIORITY,
             dont_filter=True,
         )  # fmt: skip
+
+    def _feed_listing(self, url: str) -> scrapy.Request:
+        """A feed request, conditional on what the last crawl saw (ETag, Last-Modified)."""
+        request = self._listing(url, self.parse_feed)
+        known = self.validators.get(url, {})
+        if known.get("etag"):
+            request.headers[b"If-None-Match"] = known["etag"]
+        if known.get("last_modified"):
+            request.headers[b"If-Modified-Since"] = known["last_modified"]
+        request.meta["handle_httpstatus_list"] = [304]
+        return request
+
+    def _feed_unchanged(self, response: Response) -> bool:
+        """True for a 304, or a body that hashes as last time (for servers without validators)."""
+        url = response.request.url if response.request else response.url
+        if response.status == 304:
+            return True
+        digest = hashlib.sha256(response.body).hexdigest()
+        previous = self.validators.get(url, {}).get("sha256")
+        headers = response.headers
+        self.report.validators[url] = {
+            "etag": headers.get(b"ETag", b"").decode("latin-1"),
+            "last_modified": headers.get(b"Last-Modified", b"").decode("latin-1"),
+            "sha256": digest,
+        }
+        return previous == digest
 
     def _listing_fetched(self) -> None:
         self.report.count("pages_fetched")

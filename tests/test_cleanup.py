@@ -1,0 +1,160 @@
+"""The study's cleanup: formatting repairs and the skip rules with their recorded reasons."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from crawler.cleanup import MIN_WORDS, REASONS, clean_text, reason_label, skip_reason
+from crawler.extraction import ExtractedArticle, extract_article
+
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+BASE = "https://gazette.example/news/2024/03/"
+
+ENGLISH = (
+    "The city council voted on Tuesday evening to turn the disused warehouse district along "
+    "the river into a public park. Under the plan, the old loading docks will become a "
+    "promenade with trees, benches and a small café. Supporters said the park would give the "
+    "crowded eastern neighbourhoods their first large green space. Opponents argued that the "
+    "money would be better spent on repairing roads and schools. Construction is due to begin "
+    "next spring if no legal challenges are filed."
+)
+GERMAN = (
+    "Der Stadtrat hat am Mittwoch beschlossen, in den kommenden drei Jahren mehr als zwanzig "
+    "Kilometer neue Radwege in der Innenstadt zu bauen. Die Wege sollen vom Autoverkehr "
+    "getrennt werden und die wichtigsten Schulen, Bahnhöfe und Einkaufsstraßen miteinander "
+    "verbinden. Kritiker befürchten, dass durch den Umbau viele Parkplätze wegfallen. Die "
+    "Kosten von rund acht Millionen Euro werden zur Hälfte vom Land übernommen."
+)
+
+
+def article(text: str, **fields: object) -> ExtractedArticle:
+    """An extracted article with the given text and otherwise empty metadata."""
+    base = ExtractedArticle(
+        title="t",
+        text=text,
+        authors=(),
+        published=None,
+        language=None,
+        top_image=None,
+        canonical_url=None,
+        extractor="fakewatch",
+    )
+    return replace(base, **fields)
+
+
+def test_reasons_table_is_small_and_stable() -> None:
+    assert list(REASONS) == ["empty", "link_only", "too_short", "not_article", "language"]
+    assert all(description for description in REASONS.values())
+
+
+@pytest.mark.parametrize(
+    ("reason", "label"),
+    [("empty", "empty"), ("language:de", "language"), ("not_article", "not_article")],
+)
+def test_reason_labels_are_table_keys(reason: str, label: str) -> None:
+    assert reason_label(reason) == label
+    assert label in REASONS
+
+
+def test_every_returned_reason_is_in_the_table() -> None:
+    for name in PAGES.glob("*.html"):
+        extracted = extract_article(name.read_bytes(), BASE + name.stem)
+        reason = skip_reason(extracted)
+        assert reason is None or reason_label(reason) in REASONS, (name, reason)
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t  ", "\u200b\n"])
+def test_empty(text: str) -> None:
+    assert skip_reason(article(text.replace("\u200b", " "))) == "empty"
+
+
+def test_link_only_long_tokens() -> None:
+    links = " ".join(f"https://example.org/archive/{i}/download-file.pdf" for i in range(60))
+    assert skip_reason(article(links)) == "link_only"
+
+
+def test_link_only_short_tokens() -> None:
+    assert skip_reason(article(" ".join(["a", "b", "on", "|", "x"] * 30))) == "link_only"
+
+
+def test_too_short() -> None:
+    assert skip_reason(article("A short note. It has a few words. Nothing more.")) == "too_short"
+    assert skip_reason(article(ENGLISH), min_words=500) == "too_short"
+    assert len(ENGLISH.split()) >= MIN_WORDS
+
+
+def test_english_article_is_kept() -> None:
+    assert skip_reason(article(ENGLISH, canonical_url=BASE + "park")) is None
+
+
+def test_foreign_language_is_skipped_with_its_code() -> None:
+    assert skip_reason(article(GERMAN)) == "language:de"
+    assert skip_reason(article(GERMAN), languages=("de", "en")) is None
+    assert skip_reason(article(GERMAN), languages=()) is None
+
+
+def test_unsure_language_needs_the_page_declaration_to_agree() -> None:
+    # Mostly English text with German words: never skipped on a weak verdict alone.
+    mixed = ENGLISH + " Radwege Innenstadt Stadtrat."
+    assert skip_reason(article(mixed, language="en")) is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://gazette.example/",
+        "https://gazette.example/tag/politics",
+        "https://gazette.example/login",
+        "https://gazette.example/category/sport/",
+        "https://gazette.example/news/page/2",
+    ],
+)
+def test_index_tag_and_login_urls_are_not_articles(url: str) -> None:
+    assert skip_reason(article(ENGLISH, canonical_url=url)) == "not_article"
+
+
+def test_text_without_sentences_is_not_an_article() -> None:
+    headlines = "\n\n".join(
+        f"Headline number {i} about the city and its council" for i in range(12)
+    )
+    assert skip_reason(article(headlines)) == "not_article"
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("article_en.html", None),
+        ("cp1252_undeclared.html", None),
+        ("mojibake.html", None),
+        ("german.html", "language:de"),
+        ("latin1.html", "language:fr"),
+        ("link_only.html", "link_only"),
+        ("index.html", "not_article"),
+        ("empty.html", "empty"),
+    ],
+)
+def test_golden_pages(name: str, reason: str | None) -> None:
+    extracted = extract_article((PAGES / name).read_bytes(), BASE + Path(name).stem)
+    assert skip_reason(extracted, min_words=40) == reason
+
+
+def test_clean_text_collapses_whitespace_and_keeps_paragraphs() -> None:
+    raw = "  First   line\twith\u00a0spaces \n\n\n  Second paragraph.\r\nThird  "
+    assert clean_text(raw) == "First line with spaces\n\nSecond paragraph.\n\nThird"
+
+
+def test_clean_text_strips_markup_entities_and_invisible_characters() -> None:
+    raw = "Fish &amp; chips<br/> cost&nbsp;£5 <span class='x'>today</span>\u200b\u00ad.\x07"
+    assert clean_text(raw) == "Fish & chips cost £5 today ."
+
+
+def test_clean_text_keeps_text_that_only_looks_like_markup() -> None:
+    assert clean_text("Edit <config files> when a < b > c") == "Edit <config files> when a < b > c"
+
+
+def test_clean_text_normalises_unicode() -> None:
+    assert clean_text("Cafe\u0301") == "Café"
+    assert clean_text("") == ""

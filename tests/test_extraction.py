@@ -1,0 +1,180 @@
+"""Golden tests of article extraction on small hand-written pages, and on the shared eval set."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import socket
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from crawler.extraction import EXTRACTORS, ExtractedArticle, extract_article
+from crawler.extractors.decoding import decode_html, repair_mojibake
+
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+EVAL_DATA = (
+    Path(__file__).resolve().parents[2] / "shared" / "data" / "extraction" / "trafilatura_eval"
+)
+BASE = "https://gazette.example/news/2024/03/"
+WHITESPACE = re.compile(r"\s+")
+
+
+def page(name: str) -> bytes:
+    """The raw bytes of a fixture page."""
+    return (PAGES / name).read_bytes()
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any attempt to open a connection fails the test."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"network access attempted: {args!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+
+
+@pytest.mark.parametrize("extractor", EXTRACTORS)
+def test_article_metadata_and_text(extractor: str) -> None:
+    article = extract_article(page("article_en.html"), BASE + "riverside", extractor=extractor)
+    assert isinstance(article, ExtractedArticle)
+    assert article.extractor == extractor
+    assert article.title is not None and article.title.startswith(
+        "Council approves new riverside park"
+    )
+    assert "disused warehouse district" in article.text
+    assert "Subscribe to our newsletter" not in article.text
+    assert "Log in" not in article.text
+    assert article.authors == ("Jane Doe",)
+    assert article.published is not None and article.published.tzinfo is not None
+    assert article.published.date() == datetime(2024, 3, 5).date()
+    assert article.language == "en"
+    assert article.top_image == "https://gazette.example/img/park.jpg"
+    assert article.canonical_url == "https://gazette.example/news/2024/03/riverside-park"
+
+
+def test_default_extractor_keeps_headline_and_exact_time() -> None:
+    article = extract_article(page("article_en.html"), BASE + "riverside")
+    assert article.extractor == "fakewatch"
+    assert article.title == "Council approves new riverside park"
+    assert article.published == datetime(2024, 3, 5, 13, 30, tzinfo=UTC)
+    assert "\n\n" in article.text  # paragraphs kept
+
+
+@pytest.mark.parametrize("extractor", EXTRACTORS)
+def test_latin1_declared_page(extractor: str) -> None:
+    article = extract_article(page("latin1.html"), BASE + "cafe", extractor=extractor)
+    assert "Après deux années de travaux" in article.text
+    assert "« Nous voulions garder l'âme du lieu »" in article.text
+    assert article.title == "Le café de la gare rouvre"
+    assert article.language == "fr"
+
+
+@pytest.mark.parametrize("extractor", EXTRACTORS)
+def test_cp1252_undeclared_page_keeps_curly_quotes(extractor: str) -> None:
+    article = extract_article(page("cp1252_undeclared.html"), BASE + "storm", extractor=extractor)
+    assert "The harbour master’s office closed the port" in article.text
+    assert "“We can’t risk the ferries in this weather,”" in article.text
+    assert "doubling the lines on their boats — some said" in article.text
+
+
+@pytest.mark.parametrize("extractor", EXTRACTORS)
+def test_mojibake_page_is_repaired(extractor: str) -> None:
+    article = extract_article(page("mojibake.html"), BASE + "harbour", extractor=extractor)
+    assert "harbour master’s office reopened the port" in article.text
+    assert "â€" not in article.text
+
+
+def test_german_page_is_german() -> None:
+    article = extract_article(page("german.html"), BASE + "radwege")
+    assert article.language == "de"
+    assert "Radwege in der Innenstadt" in article.text
+
+
+@pytest.mark.parametrize("extractor", EXTRACTORS)
+def test_empty_page(extractor: str) -> None:
+    article = extract_article(page("empty.html"), BASE + "empty", extractor=extractor)
+    assert article.text == ""
+    assert article.authors == ()
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        b"",
+        b"   ",
+        b"\x00\x01\x02<html>\x00</html>",
+        b"\xff\xfe\x00<",
+        "<p>only a fragment</p>",
+        b"<html><body>" + b"<div>" * 5000 + b"deep" + b"</div>" * 5000 + b"</body></html>",
+        "<html><body><p>control \x0b\x0c chars \ufffe</p></body></html>",
+        b"not html at all \x80\x81",
+    ],
+)
+@pytest.mark.parametrize("extractor", EXTRACTORS)
+def test_bad_pages_never_crash(html: str | bytes, extractor: str) -> None:
+    article = extract_article(html, BASE + "bad", extractor=extractor)
+    assert isinstance(article.text, str)
+
+
+def test_unknown_extractor_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown extractor"):
+        extract_article(page("article_en.html"), BASE, extractor="goose")
+
+
+def test_decoding_prefers_valid_utf8_then_declared_then_windows_1252() -> None:
+    assert decode_html("café".encode()) == "café"
+    assert decode_html(b"\xef\xbb\xbf<p>caf\xc3\xa9</p>") == "<p>café</p>"
+    declared = b'<meta charset="iso-8859-1"><p>caf\xe9 \x93quoted\x94</p>'
+    assert "café “quoted”" in decode_html(declared)
+    assert "“quoted”" in decode_html(b"<p>\x93quoted\x94 and it\x92s fine</p>")
+    # UTF-8 with one truncated character stays UTF-8
+    mostly = ("Zażółć gęślą jaźń " * 5).encode() + b"\xc3."
+    assert decode_html(mostly).startswith("Zażółć gęślą jaźń")
+
+
+def test_mojibake_repair_leaves_clean_text_alone() -> None:
+    assert repair_mojibake("It\u00e2\u20ac\u2122s") == "It’s"
+    assert repair_mojibake("Straße und Café") == "Straße und Café"
+
+
+def test_newspaper_settings_are_offline_safe() -> None:
+    from crawler.extractors.backends import NEWSPAPER_OPTIONS, newspaper_article
+
+    assert NEWSPAPER_OPTIONS["fetch_images"] is False
+    article = newspaper_article(page("article_en.html").decode(), BASE + "riverside")
+    assert article is not None
+    assert article.config.fetch_images is False
+    assert article.config.memoize_articles is False
+
+
+def _f1(texts: list[str], annotations: list[dict]) -> float:
+    """The eval README's micro-averaged F1 over whitespace-normalised substring containment."""
+    tp = fp = fn = 0
+    for text, truth in zip(texts, annotations, strict=True):
+        extracted = WHITESPACE.sub(" ", text).strip()
+        for snippet in truth["with"]:
+            found = WHITESPACE.sub(" ", snippet).strip() in extracted
+            tp, fn = tp + found, fn + (not found)
+        fp += sum(WHITESPACE.sub(" ", s).strip() in extracted for s in truth["without"])
+    return 2 * tp / (2 * tp + fp + fn)
+
+
+def test_fakewatch_is_no_worse_than_trafilatura_on_shared_eval_pages() -> None:
+    if not (EVAL_DATA / "ground-truth.json").is_file():
+        pytest.skip(f"shared extraction eval set not found at {EVAL_DATA}")
+    import trafilatura
+
+    truth = json.loads((EVAL_DATA / "ground-truth.json").read_text(encoding="utf-8"))
+    ids = sorted(truth)[:50]
+    raw = [gzip.decompress((EVAL_DATA / "html" / f"{i}.html.gz").read_bytes()) for i in ids]
+    annotations = [truth[i] for i in ids]
+    ours = [extract_article(html, truth[i]["url"]).text for i, html in zip(ids, raw, strict=True)]
+    theirs = [trafilatura.extract(html, include_comments=False) or "" for html in raw]
+    assert _f1(ours, annotations) >= _f1(theirs, annotations)
