@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import socket
-from functools import lru_cache
 from typing import Self
+from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
@@ -15,9 +15,10 @@ from twisted.internet import threads
 from twisted.internet.error import DNSLookupError
 
 from crawler.errors import UnsafeUrlError
-from crawler.urls import blocked_address, require_http_url
+from crawler.urls import DEFAULT_PORTS, blocked_address, require_http_url
 
 LOGGER = logging.getLogger(__name__)
+MAX_REMEMBERED_HOSTS = 4096  # one crawl's hosts; a crawl is short, so DNS changes are seen
 
 
 class BlockedUrl(IgnoreRequest):
@@ -29,6 +30,12 @@ class SafeAddressMiddleware:
 
     def __init__(self, allowed_networks: tuple[str, ...]) -> None:
         self.allowed_networks = allowed_networks
+        self.verdicts: dict[tuple[str, int], str | None] = {}
+
+    def _remember(self, host: tuple[str, int], address: str | None) -> None:
+        if len(self.verdicts) >= MAX_REMEMBERED_HOSTS:
+            self.verdicts.clear()
+        self.verdicts[host] = address
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -39,10 +46,16 @@ class SafeAddressMiddleware:
             require_http_url(request.url)
         except UnsafeUrlError as exc:
             raise BlockedUrl(str(exc)) from None
+        parts = urlsplit(request.url)
+        host = (parts.hostname or "", parts.port or DEFAULT_PORTS.get(parts.scheme.lower(), 80))
         try:
-            address = await maybe_deferred_to_future(
-                threads.deferToThread(_cached_blocked_address, request.url, self.allowed_networks)
-            )
+            address = self.verdicts.get(host)
+            if host not in self.verdicts:
+                # DNS lookups block: off the reactor thread, once per host and port.
+                address = await maybe_deferred_to_future(
+                    threads.deferToThread(blocked_address, request.url, self.allowed_networks)
+                )
+                self._remember(host, address)
         except socket.gaierror as exc:
             raise DNSLookupError(f"{request.url}: {exc.strerror}") from None
         if address is not None:
@@ -51,8 +64,3 @@ class SafeAddressMiddleware:
                 "set allow_private = true on the source to crawl it"
             )
         return None
-
-
-@lru_cache(maxsize=4096)
-def _cached_blocked_address(url: str, allowed: tuple[str, ...]) -> str | None:
-    return blocked_address(url, allowed)

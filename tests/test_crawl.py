@@ -187,7 +187,7 @@ def test_every_fault_has_a_counted_outcome_and_nothing_is_lost(
     skipped = summary["skipped_by_reason"]
     assert skipped == {
         "not_html": 2, "too_large": 2, "link_only": 1, "language:de": 1, "empty": 1,
-        "not_article": 1,
+        "too_short": 1,
     }, summary  # fmt: skip
 
     articles = {a.url.removeprefix(site.url): a for a in stored(database_url)}
