@@ -11,3 +11,7 @@ class CorpusError(ClassifierError):
 
 class ModelFolderError(ClassifierError):
     """A model folder is missing files, corrupt, or from an incompatible version."""
+
+
+class DatasetError(ClassifierError):
+    """A dataset download failed or its file does not match the published checksum."""

@@ -11,11 +11,22 @@ from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
 from crawler.safety import BlockedUrl
 
-try:
-    from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError
-except ImportError:  # older Scrapy raises Twisted's errors only
+try:  # Scrapy 2.14+ wraps Twisted's errors in its own
+    from scrapy.exceptions import (
+        CannotResolveHostError,
+        DownloadCancelledError,
+        DownloadConnectionRefusedError,
+        DownloadFailedError,
+        DownloadTimeoutError,
+        ResponseDataLossError,
+    )
+except ImportError:
+    CannotResolveHostError = net_error.DNSLookupError  # type: ignore[assignment,misc]
     DownloadCancelledError = CancelledError  # type: ignore[assignment,misc]
+    DownloadConnectionRefusedError = net_error.ConnectionRefusedError  # type: ignore[assignment,misc]
+    DownloadFailedError = net_error.ConnectError  # type: ignore[assignment,misc]
     DownloadTimeoutError = net_error.TimeoutError  # type: ignore[assignment,misc]
+    ResponseDataLossError = ResponseFailed  # type: ignore[assignment,misc]
 
 
 def failure_reason(failure: Failure) -> tuple[str, str]:
@@ -33,14 +44,18 @@ def failure_reason(failure: Failure) -> tuple[str, str]:
         if "redirections" in text:
             return "redirect_loop", "too many redirects (a loop or a long chain)"
         return "ignored", text or "request dropped"
-    if isinstance(exc, net_error.DNSLookupError):
+    if isinstance(exc, CannotResolveHostError | net_error.DNSLookupError):
         return "dns", "the host name does not resolve"
     if isinstance(exc, DownloadTimeoutError | net_error.TimeoutError | net_error.TCPTimedOutError):
         return "timeout", "no answer within the download timeout"
     if isinstance(exc, DownloadCancelledError | CancelledError):
         return "too_large", "the page is larger than the download size limit"
-    if isinstance(exc, net_error.ConnectionRefusedError | net_error.ConnectError):
+    if isinstance(exc, DownloadConnectionRefusedError | net_error.ConnectionRefusedError):
+        return "connection", "connection refused"
+    if isinstance(exc, DownloadFailedError | net_error.ConnectError):
         return "connection", f"cannot connect ({exc.__class__.__name__})"
-    if isinstance(exc, ResponseFailed | ResponseNeverReceived | net_error.ConnectionLost):
+    if isinstance(exc, ResponseDataLossError | ResponseFailed | ResponseNeverReceived):
+        return "connection", "the connection broke before the page was complete"
+    if isinstance(exc, net_error.ConnectionLost):
         return "connection", "the connection broke before the page was complete"
     return "download_error", f"{exc.__class__.__name__}: {exc}"[:300]

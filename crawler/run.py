@@ -61,7 +61,9 @@ def crawl_once(
     scrapy_logger = logging.getLogger("scrapy")
     level = scrapy_logger.level
     process = CrawlerProcess(
-        Settings({"TWISTED_REACTOR": REACTOR, "LOG_ENABLED": False}), install_root_handler=False
+        Settings(
+            {"TWISTED_REACTOR": REACTOR, "LOG_ENABLED": False, "LOG_INSTALL_ROOT_HANDLER": False}
+        )
     )
     scrapy_logger.setLevel(level)  # Scrapy's logging set-up turns its loggers up to DEBUG
     jobs: list[tuple[Source, CrawlReport, int, int]] = []

@@ -57,13 +57,13 @@ def claim_unscored(
     articles = list(session.scalars(query))
     if not articles:
         return []
-    names = dict(
-        session.execute(
-            select(Source.id, Source.name).where(
-                Source.id.in_({a.source_id for a in articles if a.source_id is not None})
-            )
-        ).tuples()
-    )
+    source_ids = {a.source_id for a in articles if a.source_id is not None}
+    names = {
+        source_id: name
+        for source_id, name in session.execute(
+            select(Source.id, Source.name).where(Source.id.in_(source_ids))
+        )
+    }
     for article in articles:
         article.claimed_by = owner
         article.claimed_until = now + lease

@@ -10,12 +10,15 @@ from collections.abc import Sequence
 
 from fakewatch import __version__
 from fakewatch.errors import user_errors
+from fakewatch.logs import configure_logging
 
 # Each module registers its subcommands; the order here is the order in `fakewatch --help`.
 COMMAND_MODULES = (
     "fakewatch.commands.sources",
     "fakewatch.commands.crawl",
+    "fakewatch.commands.daemon",
     "fakewatch.commands.db",
+    "fakewatch.commands.model",
 )
 
 LOGGER = logging.getLogger("fakewatch")
@@ -40,16 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG
-        if args.verbose > 1
-        else logging.INFO
-        if args.verbose
-        else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # Scrapy's own chatter only when asked for twice (-vv).
-    logging.getLogger("scrapy").setLevel(logging.DEBUG if args.verbose > 1 else logging.WARNING)
+    level = logging.DEBUG if args.verbose > 1 else logging.INFO if args.verbose else logging.WARNING
+    configure_logging(level, "text")
     from fakewatch.settings import load_settings
 
     try:

@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from crawler.config import CrawlSettings
+from scheduler.config import DaemonSettings
 
 DEFAULT_SOURCES_FILE = Path(__file__).with_name("sources.toml")
 CONFIG_ENV = "FAKEWATCH_CONFIG"
 DATABASE_ENV = "FAKEWATCH_DATABASE_URL"
 SOURCES_ENV = "FAKEWATCH_SOURCES"
+MODELS_ENV = "FAKEWATCH_MODELS"
 
 
 class SettingsError(Exception):
@@ -27,6 +29,7 @@ class Settings:
     database_url: str = "sqlite:///fakewatch.db"
     sources_file: Path = DEFAULT_SOURCES_FILE
     crawl: CrawlSettings = field(default_factory=CrawlSettings)
+    daemon: DaemonSettings = field(default_factory=DaemonSettings)
     config_file: Path | None = None
 
 
@@ -40,6 +43,9 @@ def load_settings(config_file: str | os.PathLike[str] | None = None) -> Settings
         settings = replace(settings, database_url=url)
     if sources := os.environ.get(SOURCES_ENV):
         settings = replace(settings, sources_file=Path(sources))
+    if models := os.environ.get(MODELS_ENV):
+        daemon = replace(settings.daemon, models=tuple(models.split(os.pathsep)))
+        settings = replace(settings, daemon=daemon)
     return settings
 
 
@@ -55,11 +61,21 @@ def _from_file(path: Path) -> Settings:
     except (OSError, UnicodeDecodeError) as exc:
         raise SettingsError(f"settings file {path} cannot be read ({exc})") from None
     crawl_raw = raw.pop("crawl", {})
-    top = _typed(path, "", Settings, raw, skip={"crawl", "config_file"})
+    daemon_raw = raw.pop("daemon", {})
+    top = _typed(path, "", Settings, raw, skip={"crawl", "daemon", "config_file"})
     if "sources_file" in top:
         top["sources_file"] = (path.parent / top["sources_file"]).resolve()
     crawl = CrawlSettings(**_typed(path, "crawl.", CrawlSettings, crawl_raw, skip=set()))
-    return Settings(**top, crawl=crawl, config_file=path)
+    models = daemon_raw.pop("models", None)
+    daemon_values = _typed(path, "daemon.", DaemonSettings, daemon_raw, skip={"models"})
+    if models is not None:
+        if not isinstance(models, list) or not all(isinstance(m, str) for m in models):
+            raise SettingsError(f"settings file {path}: daemon.models must be a list of folders")
+        daemon_values["models"] = tuple(str((path.parent / m).resolve()) for m in models)
+    daemon = DaemonSettings(**daemon_values)
+    if daemon.log_format not in ("json", "text"):
+        raise SettingsError(f"settings file {path}: daemon.log_format must be 'json' or 'text'")
+    return Settings(**top, crawl=crawl, daemon=daemon, config_file=path)
 
 
 def _typed(

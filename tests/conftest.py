@@ -31,8 +31,8 @@ def postgres_server() -> Iterator[str]:
         yield url
         return
     try:
-        with throwaway_postgres() as url:
-            yield url
+        with throwaway_postgres() as server:
+            yield server.url
     except FileNotFoundError as exc:
         if os.environ.get("FAKEWATCH_REQUIRE_POSTGRES"):
             raise

@@ -1,0 +1,151 @@
+"""Model folders: the manifest, file checksums, and the registry of model kinds.
+
+A model folder holds `manifest.json` plus the kind's own files in safe formats (LightGBM's
+text model, JSON, `.keras`, safetensors). Nothing is pickled. `save` writes the manifest
+last, with a SHA-256 of every other file, so a half-written or edited folder is caught on
+load. `load_model(folder)` reads the manifest, imports the module of its `kind` (lazily:
+loading a LightGBM model never imports TensorFlow or torch) and calls that class's `load`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from classifier.errors import ModelFolderError
+
+if TYPE_CHECKING:
+    from classifier.base import FakeNewsModel
+
+LOGGER = logging.getLogger(__name__)
+
+MANIFEST_NAME = "manifest.json"
+MANIFEST_FORMAT = "fakewatch-model"
+# Bump when the manifest's meaning changes; folders of another version are refused.
+MANIFEST_VERSION = 1
+# Reports written beside a model live in folders with this prefix; they are not model files.
+REPORT_DIR_PREFIX = "evaluation"
+
+# Where each kind lives; imported only when a model of that kind is built or loaded.
+KIND_MODULES: dict[str, str] = {
+    "lightgbm": "classifier.lightgbm_model",
+    "tfidf_logreg": "classifier.baseline_model",
+    "lstm": "classifier.lstm_model",
+    "transformer": "classifier.transformer_model",
+}
+
+_REGISTRY: dict[str, type[FakeNewsModel]] = {}
+
+
+def register_kind(cls: type[FakeNewsModel]) -> type[FakeNewsModel]:
+    """Record a model class under its `kind` (the base class does this for every subclass)."""
+    _REGISTRY[cls.kind] = cls
+    return cls
+
+
+def model_class(kind: str) -> type[FakeNewsModel]:
+    """The class for a model kind, importing its module on first use."""
+    if kind not in _REGISTRY and kind in KIND_MODULES:
+        importlib.import_module(KIND_MODULES[kind])
+    try:
+        return _REGISTRY[kind]
+    except KeyError:
+        known = ", ".join(sorted(set(KIND_MODULES) | set(_REGISTRY)))
+        raise ModelFolderError(f"unknown model kind {kind!r}: known kinds are {known}") from None
+
+
+def load_model(folder: str | Path) -> FakeNewsModel:
+    """Load any fakewatch model folder, whatever its kind."""
+    manifest = read_manifest(folder)
+    return model_class(str(manifest["kind"])).load(folder)
+
+
+def read_manifest(folder: str | Path) -> dict[str, Any]:
+    """The manifest of a model folder, checked for format and version."""
+    folder = Path(folder)
+    path = folder / MANIFEST_NAME
+    if not folder.is_dir():
+        raise ModelFolderError(f"model folder {folder} does not exist: train one or fix the path")
+    if not path.is_file():
+        raise ModelFolderError(
+            f"{folder} is not a model folder (no {MANIFEST_NAME}): point at a folder that "
+            "`fakewatch train` wrote"
+        )
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelFolderError(f"{path} is corrupt ({exc}): retrain or restore the model") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT:
+        raise ModelFolderError(f"{path} is not a fakewatch model manifest: retrain the model")
+    if manifest.get("format_version") != MANIFEST_VERSION:
+        raise ModelFolderError(
+            f"{folder} has manifest version {manifest.get('format_version')!r}, this fakewatch "
+            f"reads version {MANIFEST_VERSION}: retrain the model with this version"
+        )
+    for key in ("kind", "params", "preprocessing", "calibration", "thresholds", "files"):
+        if key not in manifest:
+            raise ModelFolderError(f"{path} lacks {key!r}: retrain or restore the model")
+    return manifest
+
+
+def file_checksums(folder: Path) -> dict[str, str]:
+    """SHA-256 of the model's files (not the manifest or reports), keyed by relative path."""
+    checksums = {}
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if not path.is_file() or path.name in (MANIFEST_NAME, MANIFEST_NAME + ".tmp"):
+            continue
+        if len(relative.parts) > 1 and relative.parts[0].startswith(REPORT_DIR_PREFIX):
+            continue
+        checksums[relative.as_posix()] = _sha256(path)
+    return checksums
+
+
+def verify_files(folder: str | Path, expected: Mapping[str, str]) -> None:
+    """Raise ModelFolderError if a file listed in the manifest is missing or changed."""
+    folder = Path(folder)
+    for name, digest in expected.items():
+        path = folder / name
+        if not path.is_file():
+            raise ModelFolderError(f"model folder {folder} lacks {name}: retrain or restore it")
+        if _sha256(path) != digest:
+            raise ModelFolderError(
+                f"{path} does not match its checksum in {MANIFEST_NAME} (corrupt or edited): "
+                "retrain or restore the model"
+            )
+
+
+def write_manifest(folder: Path, manifest: Mapping[str, Any]) -> None:
+    """Write the manifest as indented JSON (the last file a save writes)."""
+    text = json.dumps(manifest, indent=2, sort_keys=False, allow_nan=False)
+    tmp = folder / (MANIFEST_NAME + ".tmp")
+    tmp.write_text(text + "\n", encoding="utf-8")
+    tmp.replace(folder / MANIFEST_NAME)
+
+
+def json_safe(value: Any) -> Any:
+    """Plain JSON values: numpy scalars and arrays to Python, NaN and infinity to None."""
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | np.ndarray):
+        return [json_safe(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,327 @@
+"""`FakeNewsModel`: the one interface behind every model kind (scikit-learn's estimator contract).
+
+Contract, for users of any kind:
+
+- `X` is a pandas DataFrame with string columns `title` and `text` (other columns are
+  ignored; NaN counts as ""). `y` is an int array-like, 1 = fake, 0 = real.
+- `__init__` only stores hyperparameters under their own names (so `get_params`,
+  `set_params` and `sklearn.base.clone` work).
+- `fit(X, y, X_val=None, y_val=None)` learns and returns `self`. With validation data it
+  also fits the calibrator (`calibration="platt"|"isotonic"|"none"`) and chooses
+  `threshold_` (lowest probability whose "fake" verdicts reach `target_precision` on
+  validation) and `real_threshold_` (the same for "real" verdicts). Without it the
+  probabilities are the raw scores and both thresholds are 0.5.
+- `predict_proba(X)` is an (n, 2) array whose columns follow `classes_ == [0, 1]`:
+  column 1 is the calibrated probability of fake. `predict(X)` is 1 where that is
+  >= `threshold_`. `verdicts(X)` gives "fake" / "uncertain" / "real" per article.
+- `save(folder)` writes the kind's files and `manifest.json`; `Kind.load(folder)` or
+  `classifier.artifacts.load_model(folder)` reads it back with identical probabilities.
+- After fit or load: `threshold_`, `real_threshold_`, `calibrator_`, `preprocessing_`,
+  `version_` (names this trained model, e.g. for the predictions table), `created_`,
+  `training_data_` (fingerprint, rows) and `metrics_` (what training measured).
+  `verdicts_for_proba(p)` turns already computed probabilities into verdicts.
+
+Contract, for authors of a kind (see `lightgbm_model.py` for a complete example):
+
+- Subclass with a class attribute `kind = "name"` (that registers it; add its module to
+  `artifacts.KIND_MODULES` so `load_model` can import it lazily) and optionally
+  `kind_version` (bump when your files change meaning) and `default_preprocessing`.
+- Write `__init__(self, *, your_param=default, ..., **common)`: call
+  `super().__init__(**common)` and store each parameter as `self.your_param`, unchanged.
+  Parameters must be JSON values (str, int, float, bool, None, lists).
+- Implement `_fit_raw(X, y, X_val, y_val)`: train on already-preprocessed frames (X_val and
+  y_val may be None; use them for early stopping if you like), store learned state in
+  attributes ending in `_`.
+- Implement `_raw_scores(X) -> ndarray (n,)`: uncalibrated probability of fake in [0, 1]
+  for an already-preprocessed frame.
+- Implement `_save_files(folder)` (write safe formats only: no pickle, no joblib) and
+  `_load_files(folder)` (restore the learned state that `_fit_raw` set). The base class
+  stores preprocessing, calibration, thresholds, params and metrics in the manifest.
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime as dt
+import hashlib
+import inspect
+import json
+import logging
+from pathlib import Path
+from typing import Any, ClassVar, Self
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+from classifier import artifacts
+from classifier.calibration import Calibrator, fake_threshold, real_threshold, verdicts_for
+from classifier.errors import ClassifierError, ModelFolderError
+from classifier.preprocessing import Preprocessing
+
+LOGGER = logging.getLogger(__name__)
+
+ARTICLE_COLUMNS = ("title", "text")
+
+
+class FakeNewsModel(ClassifierMixin, BaseEstimator, abc.ABC):
+    """A fake-news classifier over (title, text) with calibration, thresholds and safe save/load."""
+
+    kind: ClassVar[str]
+    kind_version: ClassVar[int] = 1
+    default_preprocessing: ClassVar[Preprocessing] = Preprocessing()
+
+    def __init__(
+        self,
+        *,
+        preprocessing: Preprocessing | None = None,
+        calibration: str = "platt",
+        target_precision: float = 0.9,
+        random_state: int = 0,
+        verbose: int = 0,
+    ) -> None:
+        self.preprocessing = preprocessing
+        self.calibration = calibration
+        self.target_precision = target_precision
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "kind" in cls.__dict__:
+            artifacts.register_kind(cls)
+
+    @classmethod
+    def _get_param_names(cls) -> list[str]:
+        # Parameters of every __init__ in the MRO, so subclasses may forward **common.
+        names: set[str] = set()
+        for klass in cls.__mro__:
+            init = klass.__dict__.get("__init__")
+            if init is None or klass in (object, BaseEstimator, ClassifierMixin, abc.ABC):
+                continue
+            for param in inspect.signature(init).parameters.values():
+                if param.kind == param.VAR_POSITIONAL:
+                    raise TypeError(f"{cls.__name__}.__init__ must not take *args")
+                if param.name != "self" and param.kind != param.VAR_KEYWORD:
+                    names.add(param.name)
+        return sorted(names)
+
+    # ----- the subclass hooks -------------------------------------------------------------
+
+    @abc.abstractmethod
+    def _fit_raw(
+        self,
+        X: pd.DataFrame,
+        y: NDArray[np.int_],
+        X_val: pd.DataFrame | None,
+        y_val: NDArray[np.int_] | None,
+    ) -> None:
+        """Learn from preprocessed articles; store learned state in `*_` attributes."""
+
+    @abc.abstractmethod
+    def _raw_scores(self, X: pd.DataFrame) -> NDArray[np.float64]:
+        """Uncalibrated probability of fake, shape (n,), for preprocessed articles."""
+
+    @abc.abstractmethod
+    def _save_files(self, folder: Path) -> None:
+        """Write the kind's learned state into `folder` in safe formats."""
+
+    @abc.abstractmethod
+    def _load_files(self, folder: Path) -> None:
+        """Restore the learned state that `_save_files` wrote."""
+
+    # ----- the estimator contract ---------------------------------------------------------
+
+    def fit(
+        self,
+        X: pd.DataFrame,
+        y: ArrayLike,
+        X_val: pd.DataFrame | None = None,
+        y_val: ArrayLike | None = None,
+    ) -> Self:
+        """Train, then calibrate and choose thresholds on validation data when given."""
+        articles, labels = check_articles(X), check_labels(y, len(X))
+        if len(np.unique(labels)) < 2:
+            raise ClassifierError("training data holds one class only: it needs fake and real")
+        has_val = X_val is not None and y_val is not None
+        val_articles = check_articles(X_val) if has_val else None
+        val_labels = check_labels(y_val, len(val_articles)) if val_articles is not None else None
+        self.preprocessing_ = self.preprocessing or type(self).default_preprocessing
+        train_pre = self.preprocessing_.transform(articles)
+        val_pre = self.preprocessing_.transform(val_articles) if val_articles is not None else None
+        self._fit_raw(train_pre, labels, val_pre, val_labels)
+        self.classes_ = np.array([0, 1])
+        self.created_ = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+        self.training_data_ = {
+            "fingerprint": data_fingerprint(articles, labels),
+            "rows": len(labels),
+            "fake": int(labels.sum()),
+            "validation_rows": 0 if val_labels is None else len(val_labels),
+        }
+        stamp = self.created_[:19].replace("-", "").replace(":", "")
+        self.version_ = f"{self.kind}-{stamp}-{self.training_data_['fingerprint'][:8]}"
+        self.metrics_: dict[str, Any] = {}
+        if val_pre is not None and val_labels is not None:
+            self._calibrate(self._raw_scores(val_pre), val_labels)
+        else:
+            self.calibrator_ = Calibrator()
+            self.threshold_, self.real_threshold_ = 0.5, 0.5
+        return self
+
+    def _calibrate(self, raw_val: NDArray[np.float64], y_val: NDArray[np.int_]) -> None:
+        self.calibrator_ = Calibrator.fit(raw_val, y_val, self.calibration)
+        proba = self.calibrator_.transform(raw_val)
+        self.threshold_ = fake_threshold(proba, y_val, self.target_precision)
+        self.real_threshold_ = min(
+            real_threshold(proba, y_val, self.target_precision), self.threshold_
+        )
+        LOGGER.info(
+            "calibrated (%s): fake if p >= %.3f, real if p <= %.3f",
+            self.calibrator_.method,
+            self.threshold_,
+            self.real_threshold_,
+        )
+
+    def raw_scores(self, X: pd.DataFrame) -> NDArray[np.float64]:
+        """Uncalibrated fake scores for raw articles (preprocessed here)."""
+        self._check_fitted()
+        return np.asarray(self._raw_scores(self.preprocessing_.transform(check_articles(X))), float)
+
+    def predict_proba(self, X: pd.DataFrame) -> NDArray[np.float64]:
+        """Calibrated probabilities, columns following `classes_` ([real, fake])."""
+        raw = self.raw_scores(X)
+        fake = np.clip(self.calibrator_.transform(raw), 0.0, 1.0)
+        return np.column_stack([1.0 - fake, fake])
+
+    def predict(self, X: pd.DataFrame) -> NDArray[np.int_]:
+        """1 (fake) where the probability of fake reaches `threshold_`, else 0."""
+        return (self.predict_proba(X)[:, 1] >= self.threshold_).astype(int)
+
+    def verdicts(self, X: pd.DataFrame) -> NDArray[np.str_]:
+        """Verdict per article: fake, uncertain or real, from the two thresholds."""
+        return self.verdicts_for_proba(self.predict_proba(X)[:, 1])
+
+    def verdicts_for_proba(self, proba_fake: ArrayLike) -> NDArray[np.str_]:
+        """Verdicts for probabilities of fake already computed by `predict_proba(X)[:, 1]`."""
+        return verdicts_for(proba_fake, self.threshold_, self.real_threshold_)
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "classes_"):
+            raise ClassifierError(f"this {self.kind} model is not trained: call fit() or load()")
+
+    # ----- save and load ------------------------------------------------------------------
+
+    def save(self, folder: str | Path) -> Path:
+        """Write the model folder (kind files, then `manifest.json` with their checksums)."""
+        self._check_fitted()
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / artifacts.MANIFEST_NAME).unlink(missing_ok=True)
+        self._save_files(folder)
+        artifacts.write_manifest(folder, self.manifest(artifacts.file_checksums(folder)))
+        LOGGER.info("saved %s model to %s", self.kind, folder)
+        return folder
+
+    def manifest(self, files: dict[str, str]) -> dict[str, Any]:
+        """The manifest as a JSON-ready mapping."""
+        params = {k: v for k, v in self.get_params(deep=False).items() if k != "preprocessing"}
+        try:
+            json.dumps(params, allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{type(self).__name__} parameters must be JSON values: {exc}") from exc
+        from fakewatch import __version__
+
+        return {
+            "format": artifacts.MANIFEST_FORMAT,
+            "format_version": artifacts.MANIFEST_VERSION,
+            "kind": self.kind,
+            "kind_version": self.kind_version,
+            "model_version": self.version_,
+            "created": self.created_,
+            "fakewatch_version": __version__,
+            "training_data": self.training_data_,
+            "params": params,
+            "preprocessing": self.preprocessing_.to_dict(),
+            "calibration": self.calibrator_.to_dict(),
+            "thresholds": {
+                "fake": self.threshold_,
+                "real": self.real_threshold_,
+                "target_precision": self.target_precision,
+            },
+            "metrics": artifacts.json_safe(self.metrics_),
+            "files": files,
+        }
+
+    @classmethod
+    def load(cls, folder: str | Path) -> Self:
+        """Read a model folder written by `save`; one-line ModelFolderError when unusable."""
+        folder = Path(folder)
+        manifest = artifacts.read_manifest(folder)
+        if manifest["kind"] != cls.kind:
+            raise ModelFolderError(
+                f"{folder} holds a {manifest['kind']!r} model, not {cls.kind!r}: "
+                "use classifier.artifacts.load_model or the right kind"
+            )
+        if manifest.get("kind_version") != cls.kind_version:
+            raise ModelFolderError(
+                f"{folder} is a {cls.kind} model of format {manifest.get('kind_version')!r}; "
+                f"this fakewatch reads format {cls.kind_version}: retrain it"
+            )
+        artifacts.verify_files(folder, manifest["files"])
+        try:
+            preprocessing = Preprocessing.from_dict(manifest["preprocessing"])
+            model = cls(**manifest["params"], preprocessing=preprocessing)
+            model.preprocessing_ = preprocessing
+            model.calibrator_ = Calibrator.from_dict(manifest["calibration"])
+            model.threshold_ = float(manifest["thresholds"]["fake"])
+            model.real_threshold_ = float(manifest["thresholds"]["real"])
+            model.created_ = str(manifest["created"])
+            model.version_ = str(manifest["model_version"])
+            model.training_data_ = dict(manifest["training_data"])
+            model.metrics_ = dict(manifest.get("metrics") or {})
+        except (TypeError, ValueError, KeyError, ClassifierError) as exc:
+            raise ModelFolderError(
+                f"{folder}/{artifacts.MANIFEST_NAME} has bad contents ({exc}): retrain the model"
+            ) from None
+        try:
+            model._load_files(folder)
+        except ModelFolderError:
+            raise
+        except Exception as exc:
+            raise ModelFolderError(
+                f"cannot load the {cls.kind} files in {folder} ({type(exc).__name__}: "
+                f"{str(exc).splitlines()[0] if str(exc) else ''}): retrain or restore the model"
+            ) from exc
+        model.classes_ = np.array([0, 1])
+        return model
+
+
+def check_articles(X: Any) -> pd.DataFrame:
+    """A frame with string `title` and `text` columns (NaN → ""), or a ClassifierError."""
+    if not isinstance(X, pd.DataFrame):
+        raise ClassifierError(f"articles must be a DataFrame with title and text, got {type(X)}")
+    missing = [column for column in ARTICLE_COLUMNS if column not in X.columns]
+    if missing:
+        raise ClassifierError(f"articles lack column(s) {', '.join(missing)}")
+    return pd.DataFrame(
+        {column: X[column].fillna("").astype(str) for column in ARTICLE_COLUMNS}, index=X.index
+    )
+
+
+def check_labels(y: Any, n_rows: int) -> NDArray[np.int_]:
+    """Labels as an int array of 0 and 1, matching the number of articles."""
+    labels = np.asarray(y)
+    if labels.ndim != 1 or len(labels) != n_rows:
+        raise ClassifierError(f"expected {n_rows} labels, got shape {labels.shape}")
+    if not np.isin(labels, (0, 1)).all():
+        raise ClassifierError("labels must be 1 (fake) or 0 (real)")
+    return labels.astype(int)
+
+
+def data_fingerprint(articles: pd.DataFrame, labels: NDArray[np.int_]) -> str:
+    """SHA-256 over titles, texts and labels, in order: identifies the training data."""
+    digest = hashlib.sha256()
+    for title, text, label in zip(articles["title"], articles["text"], labels, strict=True):
+        digest.update(f"{title}\x1f{text}\x1f{int(label)}\x1e".encode())
+    return digest.hexdigest()

@@ -1,0 +1,145 @@
+"""Text preprocessing as named, composable steps, recorded in each model's manifest.
+
+The steps are the study's: formatting cleanup, dateline removal (ISOT's "CITY (Reuters) - "),
+asterisk-word replacement, lowercasing, spaces around special characters and NLTK stop-word
+removal, always applied in that order. A model's base class applies the same
+`Preprocessing` to training, validation and scored articles, so scoring never drifts
+from training.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import html
+import logging
+import re
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from classifier.errors import ClassifierError
+
+LOGGER = logging.getLogger(__name__)
+
+STOPWORDS_HINT = (
+    "NLTK stop words are missing: set NLTK_DATA to a folder holding corpora/stopwords "
+    "(e.g. ../shared/nltk_data) or run `python -m nltk.downloader stopwords` where online"
+)
+
+# One pass removes tags, URLs and invisible control characters.
+_MARKUP = re.compile(
+    r"<[^>]{1,200}>|(?:https?://|www\.)\S+"
+    r"|[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\ufeff]",
+    re.IGNORECASE,
+)
+# "WASHINGTON (Reuters) - " and "LONDON/PARIS (Reuters) -" at the start of a text.
+_DATELINE = re.compile(r"^\s*[A-Z][A-Za-z.,'/ -]{0,60}\(Reuters\)\s*[-\u2013\u2014]\s*")
+# A word censored with asterisks such as "f**k" or "s***": letters around at least one '*'.
+_ASTERISK_WORD = re.compile(r"\b\w*[A-Za-z]\*+[\w*]*|\b\w+\*+(?=\W|$)")
+# Words and single special characters: joining them with spaces spaces out the specials.
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+_QUOTES = (("\u2018", "'"), ("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"'))
+
+ASTERISK_PLACEHOLDER = "censoredword"
+
+
+@dataclasses.dataclass(frozen=True)
+class Preprocessing:
+    """Which preprocessing steps run; serialisable to and from a manifest's JSON."""
+
+    cleanup: bool = True
+    strip_dateline: bool = False
+    replace_asterisk_words: bool = False
+    lowercase: bool = True
+    space_special_characters: bool = True
+    remove_stopwords: bool = False
+
+    @classmethod
+    def none(cls) -> Preprocessing:
+        """No step at all: text is scored exactly as given."""
+        return cls(cleanup=False, lowercase=False, space_special_characters=False)
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> Preprocessing:
+        """Rebuild from `to_dict()` output; unknown step names are an error."""
+        names = {field.name for field in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - names)
+        if unknown:
+            raise ClassifierError(
+                f"unknown preprocessing step(s) {', '.join(unknown)}: "
+                f"known steps are {', '.join(sorted(names))}"
+            )
+        return cls(**{name: bool(value) for name, value in values.items()})
+
+    def to_dict(self) -> dict[str, bool]:
+        """The steps as a JSON-ready mapping of name to on/off."""
+        return dataclasses.asdict(self)
+
+    def apply(self, text: str) -> str:
+        """Preprocess one text."""
+        if self.cleanup:
+            text = clean_formatting(text, collapse_spaces=False)
+        if self.strip_dateline:
+            text = strip_dateline(text)
+        if self.replace_asterisk_words and "*" in text:
+            text = _ASTERISK_WORD.sub(ASTERISK_PLACEHOLDER, text)
+        if self.lowercase:
+            text = text.lower()
+        if self.space_special_characters:
+            text = " ".join(_TOKEN.findall(text))
+        if self.remove_stopwords:
+            stopwords = english_stopwords()
+            text = " ".join(word for word in text.split() if word.lower() not in stopwords)
+        elif self.cleanup and not self.space_special_characters:
+            text = " ".join(text.split())
+        return text
+
+    def transform(self, articles: pd.DataFrame) -> pd.DataFrame:
+        """Preprocess the `title` and `text` columns; returns a new frame with only those."""
+        return pd.DataFrame(
+            {
+                "title": [self.apply(value) for value in articles["title"]],
+                "text": [self.apply(value) for value in articles["text"]],
+            },
+            index=articles.index,
+        )
+
+
+def clean_formatting(text: str, *, collapse_spaces: bool = True) -> str:
+    """Undo HTML escapes and tags, drop URLs and control characters, normalise quotes."""
+    if "&" in text:
+        text = html.unescape(text)
+    text = _MARKUP.sub(" ", text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+        for curly, straight in _QUOTES:
+            text = text.replace(curly, straight)
+    return " ".join(text.split()) if collapse_spaces else text
+
+
+def strip_dateline(text: str) -> str:
+    """Drop a leading wire-service dateline such as "WASHINGTON (Reuters) - "."""
+    return _DATELINE.sub("", text, count=1)
+
+
+@functools.cache
+def english_stopwords() -> frozenset[str]:
+    """NLTK's English stop words, or a one-line ClassifierError saying how to get them."""
+    from nltk.corpus import stopwords
+
+    try:
+        return frozenset(stopwords.words("english"))
+    except LookupError as exc:
+        raise ClassifierError(STOPWORDS_HINT) from exc
+
+
+def stopwords_available() -> bool:
+    """Whether NLTK's stop-word list can be loaded (tests skip when it cannot)."""
+    try:
+        english_stopwords()
+    except ClassifierError:
+        return False
+    return True

@@ -1,0 +1,193 @@
+"""Training runs end to end: load, clean, deduplicate, split, fit, evaluate, save, report.
+
+`prepare_corpus` is shared with the benchmark, so both see the same cleaned, split data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from classifier import artifacts
+from classifier.base import FakeNewsModel
+from classifier.cleanup import CleanupOptions, CleanupReport, clean_corpus
+from classifier.data import CorpusFormat, load_corpus
+from classifier.dedup import (
+    DedupOptions,
+    drop_duplicate_copies,
+    duplicate_groups,
+    duplicate_summary,
+)
+from classifier.errors import ClassifierError, CorpusError
+from classifier.evaluation import evaluate_model
+from classifier.report import write_report
+from classifier.splits import Splits, split_by_source, split_corpus
+
+LOGGER = logging.getLogger(__name__)
+
+SPLIT_KINDS = ("group", "source")
+TEST_REPORT_DIR = f"{artifacts.REPORT_DIR_PREFIX}-test"
+
+
+@dataclasses.dataclass(frozen=True)
+class PrepareOptions:
+    """How a corpus becomes train/validation/test splits."""
+
+    corpus_format: CorpusFormat = dataclasses.field(default_factory=CorpusFormat)
+    cleanup: CleanupOptions | None = dataclasses.field(default_factory=CleanupOptions)
+    dedup: DedupOptions = dataclasses.field(default_factory=DedupOptions)
+    keep_duplicate_copies: bool = False
+    split: str = "group"
+    validation_size: float = 0.1
+    test_size: float = 0.1
+    seed: int = 42
+
+
+@dataclasses.dataclass
+class PreparedCorpus:
+    """Splits plus what happened on the way, for reports."""
+
+    splits: Splits
+    cleanup: CleanupReport
+    duplicates: dict[str, int]
+
+    def context(self) -> dict[str, Any]:
+        """JSON-ready summary of the preparation."""
+        return {
+            "cleanup": self.cleanup.summary(),
+            "duplicates": self.duplicates,
+            "split sizes": self.splits.sizes(),
+        }
+
+
+@dataclasses.dataclass
+class TrainingResult:
+    """The trained model, where it was saved, and its held-out test metrics."""
+
+    model: FakeNewsModel
+    folder: Path
+    report: Path
+    test_metrics: dict[str, Any]
+
+
+def prepare_corpus(
+    corpus: pd.DataFrame, options: PrepareOptions, on_step: Callable[[str], None] = LOGGER.info
+) -> PreparedCorpus:
+    """Clean, group duplicates, optionally drop copies, and split."""
+    if options.split not in SPLIT_KINDS:
+        raise ClassifierError(f"unknown split {options.split!r}: use one of {SPLIT_KINDS}")
+    if options.cleanup is not None:
+        corpus, report = clean_corpus(corpus, options.cleanup)
+    else:
+        report = CleanupReport(rows_in=len(corpus))
+    on_step(f"cleanup: {report.summary()}")
+    groups = duplicate_groups(corpus, options.dedup)
+    duplicates = duplicate_summary(corpus, groups)
+    on_step(f"duplicates: {duplicates}")
+    if not options.keep_duplicate_copies:
+        kept = drop_duplicate_copies(corpus, groups)
+        report.drop("duplicate copy or conflicting duplicate labels", len(corpus) - len(kept))
+        corpus, groups = kept, groups.loc[kept.index]
+    if corpus["label"].nunique() < 2 or corpus["label"].value_counts().min() < 5:
+        raise CorpusError("after cleanup the corpus needs at least 5 fake and 5 real articles")
+    sizes = {
+        "validation_size": options.validation_size,
+        "test_size": options.test_size,
+        "seed": options.seed,
+    }
+    if options.split == "source":
+        splits = split_by_source(corpus, groups=groups, **sizes)
+    else:
+        splits = split_corpus(corpus, groups, **sizes)
+    on_step(f"split: {splits.sizes()}")
+    return PreparedCorpus(splits=splits, cleanup=report, duplicates=duplicates)
+
+
+def train_model(
+    data: str | Path,
+    out: str | Path,
+    *,
+    kind: str = "lightgbm",
+    params: dict[str, Any] | None = None,
+    options: PrepareOptions | None = None,
+    on_step: Callable[[str], None] = LOGGER.info,
+) -> TrainingResult:
+    """Train a model of `kind` on a corpus file, evaluate it on the test split, save both."""
+    options = options or PrepareOptions()
+    out = Path(out)
+    if out.exists() and any(out.iterdir()):
+        raise ClassifierError(
+            f"output folder {out} is not empty: choose another --out or delete it"
+        )
+    model = build_model(kind, params or {})
+    corpus = load_corpus(data, options.corpus_format)
+    on_step(f"loaded {len(corpus)} articles ({int(corpus['label'].sum())} fake) from {data}")
+    prepared = prepare_corpus(corpus, options, on_step)
+    train, validation, test = (
+        prepared.splits.train,
+        prepared.splits.validation,
+        prepared.splits.test,
+    )
+    on_step(f"training {kind} on {len(train)} articles")
+    started = time.perf_counter()
+    model.fit(
+        train,
+        train["label"].to_numpy(),
+        validation if len(validation) else None,
+        validation["label"].to_numpy() if len(validation) else None,
+    )
+    training_seconds = time.perf_counter() - started
+    on_step(f"trained in {training_seconds:.1f} s; evaluating on {len(test)} test articles")
+    evaluation = evaluate_model(model, test, test["label"].to_numpy())
+    scores = evaluation.metrics()
+    model.metrics_ = {
+        "test": _headline(scores),
+        "training_seconds": training_seconds,
+        "data": {"file": Path(data).name, **prepared.context()},
+    }
+    model.save(out)
+    report = write_report(
+        out / TEST_REPORT_DIR,
+        evaluation,
+        title=f"{kind} model {model.version_}: held-out test split",
+        context={
+            "data": str(data),
+            **prepared.context(),
+            "training seconds": round(training_seconds, 1),
+            "threshold (fake)": model.threshold_,
+            "threshold (real)": model.real_threshold_,
+        },
+    )
+    return TrainingResult(model=model, folder=out, report=report, test_metrics=scores)
+
+
+def build_model(kind: str, params: dict[str, Any]) -> FakeNewsModel:
+    """A model of `kind` with these hyperparameters; unknown names are a ClassifierError."""
+    cls = artifacts.model_class(kind)
+    known = cls._get_param_names()
+    unknown = sorted(set(params) - set(known))
+    if unknown:
+        raise ClassifierError(
+            f"{kind} has no parameter(s) {', '.join(unknown)}: known are {', '.join(known)}"
+        )
+    return cls(**params)
+
+
+def _headline(scores: dict[str, Any]) -> dict[str, Any]:
+    """The few numbers a manifest keeps."""
+    return {
+        "articles": scores["articles"],
+        "accuracy": scores["at_0.5"]["accuracy"],
+        "f1": scores["at_0.5"]["f1"],
+        "roc_auc": scores["roc_auc"],
+        "log_loss": scores["log_loss"],
+        "brier": scores["brier"],
+        "precision_at_threshold": scores["at_threshold"]["precision"],
+        "recall_at_threshold": scores["at_threshold"]["recall"],
+    }

@@ -1,0 +1,205 @@
+"""Model work: `train`, `evaluate`, `classify` and `dataset fetch` (heavy imports stay lazy)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from fakewatch.settings import Settings
+
+MODEL_KINDS = ("lightgbm", "lstm", "transformer", "tfidf_logreg")
+
+
+def register(subparsers: Any) -> None:
+    _register_train(subparsers)
+    _register_evaluate(subparsers)
+    _register_classify(subparsers)
+    dataset = subparsers.add_parser("dataset", help="download public labelled corpora")
+    actions = dataset.add_subparsers(dest="dataset_command", metavar="ACTION", required=True)
+    fetch = actions.add_parser("fetch", help="download a corpus (resumes, checks its md5)")
+    fetch.add_argument("name", choices=["welfake"], help="which corpus")
+    fetch.add_argument("--dest", default="data", metavar="DIR", help="folder (default ./data)")
+    fetch.add_argument("--url", help="download from this URL instead (a mirror)")
+    fetch.set_defaults(handler=run_dataset_fetch)
+
+
+def _add_corpus_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("corpus layout (default: WELFake's title,text,label)")
+    group.add_argument("--title-column", default="title", help="'' when there is no title")
+    group.add_argument("--text-column", default="text")
+    group.add_argument("--label-column", default="label")
+    group.add_argument("--fake-values", default="1,fake", help="comma-separated (default 1,fake)")
+    group.add_argument("--real-values", default="0,real", help="comma-separated (default 0,real)")
+    group.add_argument("--source-column", help="site/source column, for --split source")
+    group.add_argument("--no-cleanup", action="store_true", help="skip the study's cleanup")
+
+
+def _register_train(subparsers: Any) -> None:
+    parser = subparsers.add_parser("train", help="train a model on a labelled corpus")
+    parser.add_argument("--data", required=True, metavar="FILE", help="CSV, CSV.gz or Parquet")
+    parser.add_argument("--model", default="lightgbm", choices=MODEL_KINDS, help="model kind")
+    parser.add_argument("--out", metavar="DIR", help="model folder (default models/KIND-TIME)")
+    parser.add_argument("--preset", help="a named configuration (lightgbm: fakewatch, study)")
+    parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a hyperparameter; VALUE is JSON or a plain string (repeatable)",
+    )
+    parser.add_argument("--calibration", choices=["platt", "isotonic", "none"])
+    parser.add_argument("--target-precision", type=float, help="of the fake verdict (0.9)")
+    parser.add_argument("--split", choices=["group", "source"], default="group")
+    parser.add_argument("--validation-size", type=float, default=0.1)
+    parser.add_argument("--test-size", type=float, default=0.1)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--keep-duplicates", action="store_true", help="keep duplicate copies")
+    _add_corpus_options(parser)
+    parser.set_defaults(handler=run_train)
+
+
+def _register_evaluate(subparsers: Any) -> None:
+    parser = subparsers.add_parser("evaluate", help="score a model folder on a labelled corpus")
+    parser.add_argument("--model", required=True, metavar="DIR", help="model folder")
+    parser.add_argument("--data", required=True, metavar="FILE", help="CSV, CSV.gz or Parquet")
+    parser.add_argument("--out", metavar="DIR", help="report folder (default DIR/evaluation-FILE)")
+    parser.add_argument("--cv", type=int, metavar="K", help="also K-fold cross-validate the kind")
+    parser.add_argument("--learning-curve", action="store_true", help="also a learning curve")
+    _add_corpus_options(parser)
+    parser.set_defaults(handler=run_evaluate)
+
+
+def _register_classify(subparsers: Any) -> None:
+    parser = subparsers.add_parser("classify", help="score articles: URL, FILE or - (stdin)")
+    parser.add_argument("targets", nargs="+", metavar="URL|FILE|-")
+    parser.add_argument(
+        "--model", action="append", required=True, metavar="DIR", help="model folder (repeatable)"
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON lines")
+    parser.set_defaults(handler=run_classify)
+
+
+def run_train(args: argparse.Namespace, settings: Settings) -> int:
+    from classifier.training import PrepareOptions, train_model
+
+    params = _parse_params(args.param)
+    for name in ("preset", "calibration", "target_precision"):
+        if getattr(args, name) is not None:
+            params[name] = getattr(args, name)
+    params.setdefault("verbose", 1)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    out = Path(args.out or f"models/{args.model}-{stamp}")
+    options = PrepareOptions(
+        corpus_format=_corpus_format(args),
+        cleanup=None if args.no_cleanup else _cleanup_options(),
+        keep_duplicate_copies=args.keep_duplicates,
+        split=args.split,
+        validation_size=args.validation_size,
+        test_size=args.test_size,
+        seed=args.seed,
+    )
+    result = train_model(
+        args.data, out, kind=args.model, params=params, options=options, on_step=_step
+    )
+    headline = result.model.metrics_["test"]
+    print(
+        f"{result.model.kind} model saved to {result.folder}: test accuracy "
+        f"{headline['accuracy']:.4f}, F1 {headline['f1']:.4f}, AUC {headline['roc_auc']:.4f}, "
+        f"log loss {headline['log_loss']:.4f}; report {result.report}"
+    )
+    return 0
+
+
+def run_evaluate(args: argparse.Namespace, settings: Settings) -> int:
+    from classifier.evaluation_run import evaluate_folder
+
+    out = Path(args.out) if args.out else None
+    report = evaluate_folder(
+        args.model,
+        args.data,
+        out=out,
+        corpus_format=_corpus_format(args),
+        cleanup=None if args.no_cleanup else _cleanup_options(),
+        folds=args.cv,
+        learning_curve=args.learning_curve,
+        on_step=_step,
+    )
+    print(f"report written to {report}")
+    return 0
+
+
+def run_classify(args: argparse.Namespace, settings: Settings) -> int:
+    from classifier.article_input import read_article
+    from classifier.artifacts import load_model
+
+    models = [load_model(folder) for folder in args.model]
+    for target in args.targets:
+        article = read_article(target)
+        for model in models:
+            proba = float(model.predict_proba(article.frame())[0, 1])
+            verdict = str(model.verdicts_for_proba([proba])[0])
+            if args.json:
+                record = {
+                    "input": target,
+                    "title": article.title,
+                    "model": model.kind,
+                    "model_version": model.version_,
+                    "probability_fake": proba,
+                    "verdict": verdict,
+                    "threshold": model.threshold_,
+                }
+                print(json.dumps(record))
+            else:
+                print(f"{verdict:9} p(fake)={proba:.3f}  {model.version_}  {article.label}")
+    return 0
+
+
+def run_dataset_fetch(args: argparse.Namespace, settings: Settings) -> int:
+    from classifier.dataset_fetch import dataset_source, fetch_dataset
+
+    source = dataset_source(args.name)
+    path = fetch_dataset(source, args.dest, url=args.url, progress=sys.stderr.isatty())
+    print(f"{source.description}: {path}")
+    return 0
+
+
+def _corpus_format(args: argparse.Namespace) -> Any:
+    from classifier.data import CorpusFormat
+
+    return CorpusFormat(
+        title_column=args.title_column or None,
+        text_column=args.text_column,
+        label_column=args.label_column,
+        fake_values=tuple(value for value in args.fake_values.split(",") if value),
+        real_values=tuple(value for value in args.real_values.split(",") if value),
+        source_column=args.source_column,
+    )
+
+
+def _cleanup_options() -> Any:
+    from classifier.cleanup import CleanupOptions
+
+    return CleanupOptions()
+
+
+def _parse_params(pairs: list[str]) -> dict[str, Any]:
+    from classifier.errors import ClassifierError
+
+    params: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise ClassifierError(f"--param {pair!r} must look like NAME=VALUE")
+        try:
+            params[name.strip().replace("-", "_")] = json.loads(value)
+        except json.JSONDecodeError:
+            params[name.strip().replace("-", "_")] = value
+    return params
+
+
+def _step(message: str) -> None:
+    print(f"fakewatch: {message}", file=sys.stderr, flush=True)

@@ -1,0 +1,62 @@
+"""The daemon's HTTP endpoint: `/metrics` for Prometheus, `/healthz` for liveness and readiness."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from prometheus_client import CollectorRegistry, make_wsgi_app
+
+LOGGER = logging.getLogger(__name__)
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # scrapes every 15 s: not news
+        LOGGER.debug("http: " + format, *args)
+
+
+class _ThreadingWSGIServer(WSGIServer):
+    daemon_threads = True
+
+
+def health_app(health: Callable[[], dict[str, Any]]) -> Callable[..., Iterable[bytes]]:
+    """A WSGI app answering `/healthz` with the health dict: 200 when ready, else 503."""
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        report = health()
+        status = "200 OK" if report.get("ready") else "503 Service Unavailable"
+        body = json.dumps(report, indent=2, default=str).encode()
+        start_response(status, [("Content-Type", "application/json"),
+                                ("Content-Length", str(len(body)))])  # fmt: skip
+        return [body]
+
+    return app
+
+
+def serve(
+    address: str, port: int, registry: CollectorRegistry, health: Callable[[], dict[str, Any]]
+) -> tuple[WSGIServer, threading.Thread]:
+    """Serve both endpoints in a background thread; returns the server (for shutdown)."""
+    metrics = make_wsgi_app(registry)
+    healthz = health_app(health)
+
+    def route(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path == "/healthz":
+            return healthz(environ, start_response)
+        if path in ("/metrics", "/"):
+            return metrics(environ, start_response)
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"fakewatch serves /metrics and /healthz\n"]
+
+    server = make_server(
+        address, port, route, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
+    )
+    thread = threading.Thread(target=server.serve_forever, name="http", daemon=True)
+    thread.start()
+    LOGGER.info("serving /metrics and /healthz on http://%s:%d", address, server.server_port)
+    return server, thread

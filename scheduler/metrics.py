@@ -1,0 +1,139 @@
+"""Prometheus metrics: counters the daemon increments, and gauges read from the database.
+
+Counters and histograms are instrumented directly. State that lives in the database (fake
+ratios per source and model, queue depth, last successful crawls, deployed models) comes from
+a collector that queries it at each scrape.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+
+from prometheus_client import Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy import case, func, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from db.models import Article, CrawlRun, Prediction, Source
+from db.scoring import queue_depth
+from db.types import utcnow
+
+LOGGER = logging.getLogger(__name__)
+WINDOWS = {"1h": timedelta(hours=1), "24h": timedelta(days=1), "7d": timedelta(days=7)}
+
+PAGES_FETCHED = Counter("fakewatch_pages_fetched_total", "Pages downloaded by crawls", ["source"])
+ARTICLES_STORED = Counter(
+    "fakewatch_articles_stored_total", "New articles stored by crawls", ["source"]
+)
+ARTICLES_DUPLICATE = Counter(
+    "fakewatch_articles_duplicate_total", "Articles found again under another URL", ["source"]
+)
+ARTICLES_SKIPPED = Counter(
+    "fakewatch_articles_skipped_total", "Pages stored as skipped, by rule", ["source", "reason"]
+)
+ARTICLES_SCORED = Counter(
+    "fakewatch_articles_scored_total", "Articles scored, by verdict", ["source", "model", "verdict"]
+)
+CRAWL_ERRORS = Counter(
+    "fakewatch_crawl_errors_total", "Failed requests of crawls, by reason", ["source", "reason"]
+)
+CRAWLS = Counter("fakewatch_crawls_total", "Crawls finished, by outcome", ["source", "outcome"])
+CRAWL_SECONDS = Histogram(
+    "fakewatch_crawl_duration_seconds",
+    "Duration of one crawl of one source",
+    ["source"],
+    buckets=(1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800),
+)
+SCORING_SECONDS = Histogram(
+    "fakewatch_scoring_seconds",
+    "Time to score one article with one model",
+    ["model"],
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)
+
+
+def count_crawl(run: CrawlRun) -> None:
+    """Add a finished crawl run (recorded by a crawl process) to the counters."""
+    source = run.source_name
+    PAGES_FETCHED.labels(source).inc(run.pages_fetched)
+    ARTICLES_STORED.labels(source).inc(run.articles_new)
+    ARTICLES_DUPLICATE.labels(source).inc(run.articles_duplicate)
+    for reason, n in (run.skipped_by_reason or {}).items():
+        ARTICLES_SKIPPED.labels(source, reason.split(":", 1)[0]).inc(n)
+    for reason, n in (run.errors_by_reason or {}).items():
+        CRAWL_ERRORS.labels(source, reason).inc(n)
+    CRAWLS.labels(source, run.outcome.value).inc()
+    if run.finished_at is not None:
+        CRAWL_SECONDS.labels(source).observe((run.finished_at - run.started_at).total_seconds())
+
+
+class DatabaseCollector(Collector):
+    """Gauges read fresh from the database at every scrape."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], model_info: Callable[[], list[dict[str, str]]]
+    ) -> None:
+        self.sessions = sessions
+        self.model_info = model_info
+
+    def collect(self) -> Iterator[GaugeMetricFamily | InfoMetricFamily]:
+        ratio = GaugeMetricFamily(
+            "fakewatch_fake_ratio",
+            "Share of scored articles flagged fake, by source, model and window",
+            labels=["source", "model", "window"],
+        )
+        scored = GaugeMetricFamily(
+            "fakewatch_scored_articles",
+            "Scored articles fetched within the window, by source, model and window",
+            labels=["source", "model", "window"],
+        )
+        queue = GaugeMetricFamily("fakewatch_queue_depth", "Articles waiting to be scored")
+        last_success = GaugeMetricFamily(
+            "fakewatch_source_last_success_timestamp_seconds",
+            "When the source was last crawled successfully (Unix time)",
+            labels=["source"],
+        )
+        up = GaugeMetricFamily("fakewatch_database_up", "1 when the database answered the scrape")
+        try:
+            with self.sessions() as session:
+                now = utcnow()
+                for window, span in WINDOWS.items():
+                    for source, model, total, fake in self._ratios(session, now - span):
+                        ratio.add_metric([source, model, window], fake / total if total else 0.0)
+                        scored.add_metric([source, model, window], total)
+                queue.add_metric([], queue_depth(session))
+                for name, when in session.execute(select(Source.name, Source.last_success_at)):
+                    if when is not None:
+                        last_success.add_metric([name], when.timestamp())
+            up.add_metric([], 1)
+        except SQLAlchemyError as exc:
+            LOGGER.warning("metrics: database unavailable (%s)", str(exc).splitlines()[0])
+            up.add_metric([], 0)
+        yield from (ratio, scored, queue, last_success, up)
+        info = InfoMetricFamily("fakewatch_model", "Deployed models", labels=["model"])
+        threshold = GaugeMetricFamily(
+            "fakewatch_model_threshold",
+            "Probability above which a model says fake",
+            labels=["model"],
+        )
+        for model in self.model_info():
+            info.add_metric([model["name"]], {"kind": model["kind"], "version": model["version"]})
+            threshold.add_metric([model["name"]], float(model["threshold"]))
+        yield info
+        yield threshold
+
+    @staticmethod
+    def _ratios(session: Session, since: object) -> list[tuple[str, str, int, int]]:
+        fake = func.sum(case((Prediction.verdict == "fake", 1), else_=0))
+        query = (
+            select(Source.name, Prediction.model_name, func.count(), fake)
+            .join(Article, Article.id == Prediction.article_id)
+            .join(Source, Source.id == Article.source_id)
+            .where(Article.fetched_at >= since)
+            .group_by(Source.name, Prediction.model_name)
+        )
+        return [(s, m, int(t), int(f or 0)) for s, m, t, f in session.execute(query)]

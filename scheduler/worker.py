@@ -1,0 +1,130 @@
+"""ScoringWorker: claims unscored articles in batches, scores them, stores the predictions."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from datetime import timedelta
+
+import pandas as pd
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from db.scoring import ClaimedArticle, Score, claim_unscored, record_failure, save_scores
+from db.types import utcnow
+from scheduler import metrics
+from scheduler.models import ModelSet
+
+LOGGER = logging.getLogger(__name__)
+
+
+def worker_id() -> str:
+    """A name for this worker's claims: host, process and a thread-safe counter."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}"
+
+
+class ScoringWorker:
+    """Scores the queue with every deployed model, one transaction per batch."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        models: ModelSet,
+        *,
+        owner: str | None = None,
+        batch_size: int = 64,
+        lease: timedelta = timedelta(minutes=10),
+        max_attempts: int = 3,
+    ) -> None:
+        self.sessions = sessions
+        self.models = models
+        self.owner = owner or worker_id()
+        self.batch_size = batch_size
+        self.lease = lease
+        self.max_attempts = max_attempts
+
+    def score_batch(self) -> int:
+        """Claim and score one batch; returns how many articles it took (0: queue empty)."""
+        self.models.refresh()
+        deployed = self.models.loaded
+        if not deployed:
+            return 0
+        with self.sessions.begin() as session:
+            batch = claim_unscored(
+                session, now=utcnow(), owner=self.owner, lease=self.lease, limit=self.batch_size
+            )
+        if not batch:
+            return 0
+        try:
+            scores = self._score(batch)
+        except Exception as exc:  # one bad article must not block the queue: retry one by one
+            LOGGER.warning("batch of %d failed (%s); scoring one by one", len(batch), exc)
+            scores = self._score_singly(batch)
+        with self.sessions.begin() as session:
+            save_scores(session, self.owner, scores, utcnow())
+        for article in batch:
+            for score in (s for s in scores if s.article_id == article.id):
+                metrics.ARTICLES_SCORED.labels(
+                    article.source or "-", score.model_name, score.verdict
+                ).inc()
+        return len(batch)
+
+    def run(self, stop: threading.Event, *, idle_seconds: float = 2.0) -> None:
+        """Score until `stop` is set; sleeps when the queue is empty, backs off on DB errors."""
+        delay = idle_seconds
+        while not stop.is_set():
+            try:
+                taken = self.score_batch()
+                delay = idle_seconds
+            except OperationalError as exc:
+                LOGGER.error("database unavailable while scoring (%s); retrying in %.0fs",
+                             str(exc.orig).splitlines()[0], delay)  # fmt: skip
+                taken = 0
+                delay = min(delay * 2, 60.0)
+            except Exception:  # a bug must not stop scoring for good: log, wait, go on
+                LOGGER.exception("scoring failed; retrying in %.0fs", delay)
+                taken = 0
+                delay = min(delay * 2, 60.0)
+            if not taken:
+                stop.wait(delay)
+
+    def _score(self, batch: list[ClaimedArticle]) -> list[Score]:
+        frame = pd.DataFrame({"title": [a.title for a in batch], "text": [a.text for a in batch]})
+        scores: list[Score] = []
+        for deployed in self.models.loaded:
+            started = time.perf_counter()
+            probabilities = deployed.model.predict_proba(frame)[:, 1]
+            verdicts = deployed.model.verdicts_for_proba(probabilities)
+            metrics.SCORING_SECONDS.labels(deployed.name).observe(
+                (time.perf_counter() - started) / len(batch)
+            )
+            scores.extend(
+                Score(
+                    article.id,
+                    deployed.name,
+                    deployed.version,
+                    float(p),
+                    str(v),
+                    deployed.threshold,
+                )
+                for article, p, v in zip(batch, probabilities, verdicts, strict=True)
+            )
+        return scores
+
+    def _score_singly(self, batch: list[ClaimedArticle]) -> list[Score]:
+        scores: list[Score] = []
+        for article in batch:
+            try:
+                scores.extend(self._score([article]))
+            except Exception as exc:
+                message = f"{type(exc).__name__}: {exc}".splitlines()[0]
+                with self.sessions.begin() as session:
+                    given_up = record_failure(
+                        session, article.id, message, max_attempts=self.max_attempts
+                    )
+                LOGGER.warning("article %d failed to score (%s)%s", article.id, message,
+                               "; giving up" if given_up else "")  # fmt: skip
+        return scores

@@ -1,0 +1,150 @@
+"""`fakewatch train / evaluate / classify / dataset fetch`, run through the command line."""
+
+from __future__ import annotations
+
+import http.server
+import io
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from classifier.testing import synthetic_corpus
+from fakewatch.cli import main
+
+pytestmark = pytest.mark.slow
+
+FAST = ["--param", "n_estimators=30", "--param", "n_jobs=1", "--preset", "study"]
+
+
+@pytest.fixture(scope="module")
+def corpus_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    frame = synthetic_corpus(240, seed=21).rename(columns={"title": "headline", "label": "y"})
+    frame["y"] = frame["y"].map({1: "FAKE", 0: "REAL"})
+    path = tmp_path_factory.mktemp("data") / "corpus.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+CORPUS_OPTIONS = ["--title-column", "headline", "--label-column", "y"]
+CORPUS_OPTIONS += ["--fake-values", "fake", "--real-values", "real"]
+
+
+@pytest.fixture(scope="module")
+def model_folder(corpus_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("models") / "lgbm"
+    args = ["train", "--data", str(corpus_file), "--model", "lightgbm", "--out", str(out)]
+    assert main([*args, *FAST, *CORPUS_OPTIONS]) == 0
+    return out
+
+
+def test_train_writes_model_and_test_report(model_folder: Path) -> None:
+    manifest = json.loads((model_folder / "manifest.json").read_text())
+    assert manifest["kind"] == "lightgbm" and manifest["params"]["n_estimators"] == 30
+    assert manifest["metrics"]["test"]["accuracy"] > 0.7
+    report = model_folder / "evaluation-test"
+    for name in ("report.md", "metrics.json", "confusion_matrix.png", "roc_curve.png"):
+        assert (report / name).stat().st_size > 0, name
+    assert "calibration_curve.png" in (report / "report.md").read_text()
+
+
+def test_evaluate_writes_report_with_cv_and_learning_curve(
+    model_folder: Path, corpus_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "eval"
+    args = ["evaluate", "--model", str(model_folder), "--data", str(corpus_file)]
+    args += ["--out", str(out), "--cv", "3", "--learning-curve", *CORPUS_OPTIONS]
+    assert main(args) == 0
+    text = (out / "report.md").read_text()
+    assert "3-fold cross-validation" in text and "Learning curve" in text
+    assert (out / "learning_curve.png").stat().st_size > 0
+    assert (out / "calibration_curve.png").stat().st_size > 0
+    assert "report written" in capsys.readouterr().out
+
+
+def test_classify_file_and_stdin(
+    model_folder: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    article = tmp_path / "article.txt"
+    article.write_text("Shocking secret exposed\nThe elite hoax was exposed, shocking insiders!\n")
+    monkeypatch.setattr("sys.stdin", io.StringIO("Budget\nOfficials announced the statement."))
+    assert main(["classify", str(article), "-", "--model", str(model_folder), "--json"]) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["input"] for r in records] == [str(article), "-"]
+    assert records[0]["probability_fake"] > records[1]["probability_fake"]
+    assert {r["verdict"] for r in records} <= {"fake", "uncertain", "real"}
+
+
+class PageHandler(http.server.BaseHTTPRequestHandler):
+    page = (
+        "<html><head><title>Officials announce budget</title></head><body><article>"
+        "<h1>Officials announce budget</h1>"
+        + "<p>Officials announced the agreement on Monday, according to a statement. "
+        "The committee reported that the survey data confirmed the estimated percent.</p>"
+        * 6
+        + "</article></body></html>"
+    ).encode()
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(self.page)))
+        self.end_headers()
+        self.wfile.write(self.page)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def page_url() -> Iterator[str]:
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), PageHandler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/news/budget.html"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_classify_url(
+    model_folder: Path, page_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("crawler.extraction")
+    assert main(["classify", page_url, "--model", str(model_folder)]) == 0
+    line = capsys.readouterr().out.strip()
+    assert "Officials announce budget" in line and "p(fake)=" in line
+
+
+def test_corrupt_model_folder_is_one_line_error(
+    model_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for path in model_folder.glob("*.json"):
+        (broken / path.name).write_bytes(path.read_bytes())
+    (broken / "lightgbm_model.txt").write_text("tree\nnonsense")
+    article = tmp_path / "a.txt"
+    article.write_text("Title\nText")
+    assert main(["classify", str(article), "--model", str(broken)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("fakewatch: error:") and "checksum" in err and "\n" not in err
+
+
+def test_bad_corpus_and_bad_param_are_one_line_errors(
+    corpus_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["train", "--data", str(corpus_file), "--out", str(tmp_path / "a")]) == 2
+    assert "lacks column(s) title" in capsys.readouterr().err
+    args = ["train", "--data", str(corpus_file), "--out", str(tmp_path / "b"), *CORPUS_OPTIONS]
+    assert main([*args, "--param", "trees=3"]) == 2
+    assert "has no parameter(s) trees" in capsys.readouterr().err
+
+
+def test_dataset_fetch_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = "http://127.0.0.1:9/WELFake_Dataset.csv"
+    assert main(["dataset", "fetch", "welfake", "--dest", str(tmp_path), "--url", url]) == 2
+    assert "cannot reach" in capsys.readouterr().err

@@ -1,0 +1,211 @@
+"""`fakewatch run` as a real process: crawls on schedule, scores, exports metrics, survives."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+
+from db.engine import make_engine, make_sessionmaker
+from db.models import Article, ArticleStatus, CrawlOutcome, CrawlRun, Prediction
+from tests.crawling import local_source, write_sources
+from tests.daemons import DaemonProcess, count, train_small_model, wait_until
+from tests.newssite import NewsSite, serve_news_site
+from tests.postgres import PostgresServer
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def model_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return train_small_model(tmp_path_factory.mktemp("models") / "default")
+
+
+@pytest.fixture
+def site() -> Iterator[NewsSite]:
+    with serve_news_site(articles=10, seed=21) as served:
+        yield served
+
+
+def sources_for(site: NewsSite, folder: Path) -> Path:
+    return write_sources(
+        folder,
+        [
+            local_source(
+                "fixture",
+                feeds=[f"{site.url}/feeds/rss.xml"],
+                interval="2s",
+                min_interval="1s",
+                max_interval="4s",
+            )
+        ],
+    )
+
+
+def results(database_url: str) -> list[dict[str, object]]:
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        rows = [dict(r._mapping) for r in connection.execute(text("SELECT * FROM results"))]
+    engine.dispose()
+    return rows
+
+
+def test_daemon_crawls_scores_and_exports_fake_ratios(
+    site: NewsSite, database_url: str, model_folder: Path, tmp_path: Path
+) -> None:
+    daemon = DaemonProcess(tmp_path, database_url, sources_for(site, tmp_path), [model_folder])
+    try:
+        wait_until(lambda: count(database_url, Prediction.id) == 10, 90, "10 predictions")
+        rows = results(database_url)
+        assert len(rows) == 10
+        assert {r["source"] for r in rows} == {"fixture"}
+        assert all(r["verdict"] in ("fake", "uncertain", "real") for r in rows)
+        assert all(r["model"] == "default" and 0 <= r["probability_fake"] <= 1 for r in rows)
+        assert count(database_url, Article.id, Article.status == ArticleStatus.SCORED) == 10
+
+        status, body = daemon.get("/healthz")
+        assert status == 200 and json.loads(body)["ready"] is True
+        ratio = wait_until(
+            lambda: daemon.metric("fakewatch_fake_ratio", source="fixture", model="default",
+                                  window="1h") is not None, 20, "the fake ratio gauge")  # fmt: skip
+        assert ratio
+        fake = sum(1 for r in rows if r["verdict"] == "fake")
+        got = daemon.metric("fakewatch_fake_ratio", source="fixture", model="default", window="1h")
+        assert got == pytest.approx(fake / 10)
+        # Crawl counters arrive when the crawl process has finished and recorded its run.
+        wait_until(lambda: daemon.metric("fakewatch_articles_stored_total", source="fixture") == 10,
+                   30, "the stored-articles counter")  # fmt: skip
+        assert daemon.metric("fakewatch_queue_depth") == 0
+        scored = sum(
+            daemon.metric("fakewatch_articles_scored_total", source="fixture", model="default",
+                          verdict=v) or 0 for v in ("fake", "uncertain", "real")
+        )  # fmt: skip
+        assert scored == 10
+
+        site.add_articles(3)  # the schedule comes back to the source by itself
+        wait_until(lambda: count(database_url, Prediction.id) == 13, 60, "the new articles scored")
+    finally:
+        assert daemon.stop(signal.SIGTERM) == 0, daemon.logs()[-3000:]
+    assert "fakewatch daemon stopped" in daemon.logs()
+    assert count(database_url, Article.id, Article.claimed_by.is_not(None)) == 0
+    runs = count(database_url, CrawlRun.id)
+    assert (
+        runs >= 2 and count(database_url, CrawlRun.id, CrawlRun.outcome == CrawlOutcome.OK) == runs
+    )
+    for line in daemon.logs().splitlines():
+        if line.startswith("{"):
+            json.loads(line)  # one structured event per line
+
+
+def test_without_a_model_the_daemon_still_crawls_and_says_how_to_train(
+    site: NewsSite, sqlite_url: str, tmp_path: Path
+) -> None:
+    missing = tmp_path / "models" / "default"
+    daemon = DaemonProcess(tmp_path, sqlite_url, sources_for(site, tmp_path), [missing])
+    try:
+        wait_until(lambda: count(sqlite_url, Article.id) == 10, 60, "10 articles stored")
+        status, body = daemon.get("/healthz")
+        health = json.loads(body)
+        assert status == 503 and health["ready"] is False and health["database"] == "ok"
+        assert any("fakewatch train" in problem for problem in health["problems"])
+        assert daemon.metric("fakewatch_queue_depth") == 10
+
+        train_small_model(missing)  # deploying a model later: the daemon picks it up
+        wait_until(lambda: count(sqlite_url, Prediction.id) == 10, 60, "scores after deploying")
+    finally:
+        assert daemon.stop(signal.SIGINT) == 0
+    assert "fakewatch train" in daemon.logs()
+
+
+def test_kill_9_mid_run_then_restart_loses_and_duplicates_nothing(
+    database_url: str, model_folder: Path, tmp_path: Path
+) -> None:
+    with serve_news_site(articles=40, seed=5, slow_seconds=0.2) as site:
+        sources = sources_for(site, tmp_path)
+        first = DaemonProcess(tmp_path, database_url, sources, [model_folder])
+        wait_until(lambda: count(database_url, Article.id) >= 5, 90, "some articles stored")
+        first.stop(signal.SIGKILL)
+        second = DaemonProcess(tmp_path, database_url, sources, [model_folder])
+        try:
+            wait_until(lambda: count(database_url, Prediction.id) == 40, 120, "all 40 scored")
+        finally:
+            assert second.stop() == 0
+        urls = {a.url for a in site.articles}
+        engine = make_engine(database_url)
+        with make_sessionmaker(engine)() as session:
+            stored = list(session.scalars(select(Article.url)))
+            predictions = list(session.scalars(select(Prediction.article_id)))
+        engine.dispose()
+        assert sorted(stored) == sorted(urls)  # each article once
+        assert len(predictions) == len(set(predictions)) == 40  # each scored once
+
+
+@pytest.mark.postgres
+def test_two_workers_on_postgres_never_score_an_article_twice(
+    postgres_url: str, model_folder: Path, tmp_path: Path
+) -> None:
+    with serve_news_site(articles=120, seed=8) as site:
+        sources = write_sources(
+            tmp_path, [local_source("many", feeds=[f"{site.url}/feeds/rss.xml"])]
+        )
+        crawl = DaemonProcess(
+            tmp_path, postgres_url, sources, [model_folder], command=("crawl", "many")
+        )
+        assert crawl.process.wait(120) == 0
+    assert count(postgres_url, Article.id) == 120
+    workers = [
+        DaemonProcess(
+            tmp_path,
+            postgres_url,
+            sources,
+            [model_folder],
+            command=("worker", "--once", "--batch", "8"),
+        )
+        for _ in range(2)
+    ]
+    assert [w.process.wait(180) for w in workers] == [0, 0], workers[0].logs()[-2000:]
+    assert count(postgres_url, Prediction.id) == 120
+    engine = make_engine(postgres_url)
+    with make_sessionmaker(engine)() as session:
+        ids = list(session.scalars(select(Prediction.article_id)))
+    engine.dispose()
+    assert len(set(ids)) == 120
+
+
+@pytest.mark.postgres
+def test_daemon_survives_postgres_going_away(model_folder: Path, tmp_path: Path) -> None:
+    try:
+        server = PostgresServer()
+    except FileNotFoundError as exc:
+        pytest.skip(f"needs a local PostgreSQL installation: {exc}")
+    server.start()
+    try:
+        with serve_news_site(articles=6, seed=9) as site:
+            daemon = DaemonProcess(
+                tmp_path, server.url, sources_for(site, tmp_path), [model_folder]
+            )
+            try:
+                wait_until(lambda: count(server.url, Prediction.id) == 6, 90, "first scores")
+                server.stop()
+
+                def database_down() -> str | None:
+                    status, body = daemon.get("/healthz")
+                    return body if status == 503 else None
+
+                body = wait_until(database_down, 30, "/healthz to report the database down")
+                assert "unreachable" in json.loads(body)["database"]
+                site.add_articles(4)
+                subprocess.run([sys.executable, "-c", "import time; time.sleep(4)"], check=True)
+                assert daemon.process.poll() is None  # still running
+                server.start()
+                wait_until(lambda: count(server.url, Prediction.id) == 10, 120, "scores after")
+            finally:
+                assert daemon.stop() == 0, daemon.logs()[-3000:]
+    finally:
+        server.remove()
