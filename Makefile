@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml constraints.txt
 
 run: $(STAMP)
 	$(BIN)/fakewatch db upgrade
-	$(BIN)/fakewatch crawl --all
+	$(BIN)/fakewatch run
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

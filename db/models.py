@@ -154,6 +154,7 @@ class CrawlRun(Base):
         ForeignKey("sources.id", ondelete="SET NULL"), index=True, nullable=True
     )
     source_name: Mapped[str] = mapped_column(String(200))
+    scheduled_for: Mapped[OptionalTimestamp]
     started_at: Mapped[Timestamp]
     finished_at: Mapped[OptionalTimestamp]
     outcome: Mapped[CrawlOutcome] = mapped_column(

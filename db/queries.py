@@ -137,7 +137,10 @@ def store_article(session: Session, record: ArticleRecord) -> StoreOutcome:
 
 def start_crawl_run(session: Session, source_id: int | None, source_name: str) -> int:
     """Record that a crawl of a source has begun; returns the run's id."""
-    run = CrawlRun(source_id=source_id, source_name=source_name, started_at=utcnow())
+    due = session.get_one(Source, source_id).next_crawl_at if source_id is not None else None
+    run = CrawlRun(
+        source_id=source_id, source_name=source_name, scheduled_for=due, started_at=utcnow()
+    )
     session.add(run)
     session.flush()
     return run.id

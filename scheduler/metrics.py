@@ -48,6 +48,11 @@ CRAWL_SECONDS = Histogram(
     ["source"],
     buckets=(1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800),
 )
+CRAWL_LATENESS = Histogram(
+    "fakewatch_crawl_lateness_seconds",
+    "How long after it fell due a crawl started",
+    buckets=(1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600),
+)
 SCORING_SECONDS = Histogram(
     "fakewatch_scoring_seconds",
     "Time to score one article with one model",
@@ -69,6 +74,8 @@ def count_crawl(run: CrawlRun) -> None:
     CRAWLS.labels(source, run.outcome.value).inc()
     if run.finished_at is not None:
         CRAWL_SECONDS.labels(source).observe((run.finished_at - run.started_at).total_seconds())
+    if run.scheduled_for is not None:
+        CRAWL_LATENESS.observe(max(0.0, (run.started_at - run.scheduled_for).total_seconds()))
 
 
 class DatabaseCollector(Collector):
