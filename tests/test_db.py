@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 
 from db.engine import check_connection, make_engine, make_sessionmaker
 from db.errors import DatabaseError
@@ -133,3 +133,39 @@ def test_unreachable_database_gives_one_line_error() -> None:
         check_connection(engine)
     message = str(caught.value)
     assert "unreachable" in message and "\n" not in message and "secret" not in message
+
+
+def test_results_view_and_the_readme_query_work_on_both_backends(sessions) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    from db.models import Prediction
+    from tests.conftest import REPO_ROOT
+
+    config = SourceConfig(
+        "wire", "feed", ["https://a.example/rss"], [], None, ["a.example"], ["en"], 600, True
+    )
+    with sessions.begin() as session:
+        source_id = sync_source(session, config)
+        ids = [
+            store_article(
+                session, record(f"https://a.example/{i}", f"text {i}", f"h{i}", source_id=source_id)
+            ).article_id
+            for i in range(4)
+        ]
+        for article_id, verdict in zip(ids[:3], ["fake", "real", "fake"], strict=True):
+            session.add(Prediction(article_id=article_id, model_name="m", model_version="1",
+                                   probability_fake=0.9 if verdict == "fake" else 0.1,
+                                   verdict=verdict, threshold=0.5, created_at=NOW))  # fmt: skip
+        # a newer model version's prediction becomes the article's current verdict
+        session.add(Prediction(article_id=ids[0], model_name="m", model_version="2",
+                               probability_fake=0.2, verdict="real", threshold=0.5,
+                               created_at=NOW.replace(hour=13)))  # fmt: skip
+    with sessions() as session:
+        rows = session.execute(text("SELECT * FROM results ORDER BY article_id")).mappings().all()
+        assert [r["verdict"] for r in rows] == ["real", "real", "fake", None]
+        assert rows[0]["model_version"] == "2" and rows[0]["source"] == "wire"
+        readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+        for query in re.findall(r"```sql\n(.*?)```", readme, re.DOTALL):
+            result = session.execute(text(query.replace("2026-11-18", "2000-01-01"))).all()
+            assert result, query
+        assert result[0][0] == "wire" and result[0][1] == 3
