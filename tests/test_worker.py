@@ -1,0 +1,109 @@
+"""The scoring worker on a real store and real models: batches, failures, new model versions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from sqlalchemy import select, text
+
+from classifier.lightgbm_model import LightGBMModel
+from classifier.testing import synthetic_corpus
+from db.engine import make_engine, make_sessionmaker
+from db.migrate import upgrade
+from db.models import Article, ArticleStatus, Prediction
+from db.queries import ArticleRecord, store_article
+from db.scoring import requeue_for_rescore
+from scheduler.models import ModelSet
+from scheduler.worker import ScoringWorker
+from tests.daemons import train_small_model
+
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+class PoisonedLightGBM(LightGBMModel):
+    """A real LightGBM model that fails on any article whose text says POISON (fault injection)."""
+
+    kind = "test_poisoned_lightgbm"
+
+    def _raw_scores(self, X: pd.DataFrame) -> Any:
+        if X["text"].str.contains("poison", case=False).any():
+            raise ValueError("cannot score this article")
+        return super()._raw_scores(X)
+
+
+@pytest.fixture
+def sessions(database_url: str):  # type: ignore[no-untyped-def]
+    engine = make_engine(database_url)
+    upgrade(engine)
+    yield make_sessionmaker(engine)
+    engine.dispose()
+
+
+def store(sessions: Any, texts: list[str]) -> None:
+    with sessions.begin() as session:
+        for i, body in enumerate(texts):
+            store_article(session, ArticleRecord(
+                url=f"https://n.example/{i}", source_id=None, title=f"Story {i}", text=body,
+                authors=(), published_at=NOW, language="en", top_image=None,
+                content_hash=f"hash-{i}", status=ArticleStatus.NEW, status_reason=None,
+                extractor="test", fetched_at=NOW,
+            ))  # fmt: skip
+
+
+def corpus_texts(n: int) -> list[str]:
+    return list(synthetic_corpus(n, seed=4)["text"])
+
+
+def test_batches_are_scored_and_new_model_versions_rescore(sessions: Any, tmp_path: Path) -> None:
+    folder = train_small_model(tmp_path / "default")
+    store(sessions, corpus_texts(10))
+    models = ModelSet([folder])
+    worker = ScoringWorker(sessions, models, batch_size=4)
+    assert [worker.score_batch() for _ in range(4)] == [4, 4, 2, 0]
+    with sessions() as session:
+        first = set(session.scalars(select(Prediction.model_version)))
+        assert (
+            session.scalar(select(Article.id).where(Article.status != ArticleStatus.SCORED)) is None
+        )
+
+    train_small_model(folder, seed=9)  # deploy a new version into the same folder
+    with sessions.begin() as session:
+        assert requeue_for_rescore(session) == 10
+    while worker.score_batch():
+        pass
+    with sessions() as session:
+        versions = set(session.scalars(select(Prediction.model_version)))
+        current = set(session.scalars(text("SELECT DISTINCT model_version FROM results")))
+    assert len(first) == 1 and len(versions) == 2 and current == versions - first
+
+
+def test_an_article_that_breaks_the_model_is_retried_then_marked_error(
+    sessions: Any, tmp_path: Path
+) -> None:
+    frame = synthetic_corpus(200, seed=5)
+    model = PoisonedLightGBM(preset="study", n_estimators=20, n_jobs=1)
+    model.fit(frame.iloc[:150], frame.label.iloc[:150], frame.iloc[150:], frame.label.iloc[150:])
+    model.save(tmp_path / "poisoned")
+    texts = corpus_texts(5)
+    texts[2] = texts[2] + " poison"
+    store(sessions, texts)
+    worker = ScoringWorker(sessions, ModelSet([tmp_path / "poisoned"]), batch_size=10,
+                           max_attempts=3)  # fmt: skip
+    worker.score_batch()
+    with sessions() as session:
+        statuses = dict(session.execute(select(Article.url, Article.status)).tuples().all())
+        assert sum(s is ArticleStatus.SCORED for s in statuses.values()) == 4
+        assert statuses["https://n.example/2"] is ArticleStatus.NEW  # will be retried
+    worker.score_batch()
+    worker.score_batch()
+    with sessions() as session:
+        poisoned = session.scalars(
+            select(Article).where(Article.url == "https://n.example/2")
+        ).one()
+        assert poisoned.status is ArticleStatus.ERROR and poisoned.attempts == 3
+        assert "cannot score this article" in (poisoned.status_reason or "")
+    assert worker.score_batch() == 0  # the queue is not blocked by it
