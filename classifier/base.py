@@ -47,6 +47,7 @@ import hashlib
 import inspect
 import json
 import logging
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
@@ -153,14 +154,15 @@ class FakeNewsModel(ClassifierMixin, BaseEstimator, abc.ABC):
         self._fit_raw(train_pre, labels, val_pre, val_labels)
         self.classes_ = np.array([0, 1])
         self.created_ = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-        self.training_data_ = {
-            "fingerprint": data_fingerprint(articles, labels),
+        fingerprint = data_fingerprint(articles, labels)
+        self.training_data_: dict[str, Any] = {
+            "fingerprint": fingerprint,
             "rows": len(labels),
             "fake": int(labels.sum()),
             "validation_rows": 0 if val_labels is None else len(val_labels),
         }
         stamp = self.created_[:19].replace("-", "").replace(":", "")
-        self.version_ = f"{self.kind}-{stamp}-{self.training_data_['fingerprint'][:8]}"
+        self.version_ = f"{self.kind}-{stamp}-{fingerprint[:8]}"
         self.metrics_: dict[str, Any] = {}
         if val_pre is not None and val_labels is not None:
             self._calibrate(self._raw_scores(val_pre), val_labels)
@@ -230,7 +232,10 @@ class FakeNewsModel(ClassifierMixin, BaseEstimator, abc.ABC):
             json.dumps(params, allow_nan=False)
         except (TypeError, ValueError) as exc:
             raise TypeError(f"{type(self).__name__} parameters must be JSON values: {exc}") from exc
-        from fakewatch import __version__
+        try:
+            software = version("fakewatch")
+        except PackageNotFoundError:  # running from a source tree that is not installed
+            software = "unknown"
 
         return {
             "format": artifacts.MANIFEST_FORMAT,
@@ -239,7 +244,7 @@ class FakeNewsModel(ClassifierMixin, BaseEstimator, abc.ABC):
             "kind_version": self.kind_version,
             "model_version": self.version_,
             "created": self.created_,
-            "fakewatch_version": __version__,
+            "fakewatch_version": software,
             "training_data": self.training_data_,
             "params": params,
             "preprocessing": self.preprocessing_.to_dict(),

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from fakewatch import __version__
 from fakewatch.errors import user_errors
-from fakewatch.logs import configure_logging
+from scheduler.logs import configure_logging
 
 # Each module registers its subcommands; the order here is the order in `fakewatch --help`.
 COMMAND_MODULES = (

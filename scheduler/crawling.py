@@ -57,7 +57,7 @@ def run_crawl_job(job: CrawlJob) -> None:
     """The crawl process' entry point: crawl the sources once and record the schedule."""
     from crawler.run import crawl_once
     from db.engine import make_engine
-    from fakewatch.logs import configure_logging
+    from scheduler.logs import configure_logging
 
     configure_logging(job.log_level, job.log_format)
     engine = make_engine(job.database_url)

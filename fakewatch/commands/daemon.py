@@ -13,8 +13,8 @@ from crawler.sources import load_sources
 from db.engine import make_sessionmaker
 from db.scoring import release_articles, requeue_for_rescore
 from fakewatch.database import open_database
-from fakewatch.logs import configure_logging
 from fakewatch.settings import Settings, SettingsError
+from scheduler.logs import configure_logging
 
 
 def register(subparsers: Any) -> None:
