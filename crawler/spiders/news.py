@@ -70,8 +70,7 @@ class NewsSpider(scrapy.Spider):
         elif isinstance(response, TextResponse):
             yield from self.parse_homepage(response)
         else:
-            self._listing_done()  # counted as fetched above; now say why it gave nothing
-            self.report.listings_ok -= 1
+            self._listing_fetched()
             self.report.error(
                 response.url, "not_a_listing", "neither a feed, a sitemap nor a page", listing=True
             )
