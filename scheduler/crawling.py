@@ -55,14 +55,22 @@ def apply_schedule(session: Session, source: Source, run: CrawlRun) -> None:
 
 def run_crawl_job(job: CrawlJob) -> None:
     """The crawl process' entry point: crawl the sources once and record the schedule."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from crawler.run import crawl_once
-    from db.engine import make_engine
+    from db.engine import make_engine, unreachable_message
     from scheduler.logs import configure_logging
 
     configure_logging(job.log_level, job.log_format)
     engine = make_engine(job.database_url)
-    crawl_once(job.sources, job.options, engine, after_run=apply_schedule)
-    engine.dispose()
+    try:
+        crawl_once(job.sources, job.options, engine, after_run=apply_schedule)
+    except SQLAlchemyError as exc:
+        # The parent closes the runs and releases the sources once the database is back.
+        LOGGER.error("crawl stopped: %s", unreachable_message(engine, exc))
+        raise SystemExit(1) from None
+    finally:
+        engine.dispose()
 
 
 def start_crawl_process(job: CrawlJob) -> multiprocessing.process.BaseProcess:

@@ -69,6 +69,8 @@ class Daemon:
         self.children: set[Any] = set()
         self.children_lock = threading.Lock()
         self.last_run_id = 0
+        # Sources of crashed crawls whose claims could not be released yet (database down).
+        self.unreleased: set[str] = set()
 
     # ----- life cycle ---------------------------------------------------------------------
 
@@ -136,6 +138,8 @@ class Daemon:
         """One scheduler tick: claim due sources and crawl them in a child process."""
         if self.stop.is_set():
             return
+        if self.unreleased:
+            self._recover(sorted(self.unreleased))
         lease = timedelta(seconds=self.options.claim_lease_seconds)
         try:
             with self.sessions.begin() as session:
@@ -170,13 +174,20 @@ class Daemon:
         self._count_finished_runs()
 
     def _recover(self, names: list[str]) -> None:
-        """After a crawl process died: close its runs, give its sources back to the schedule."""
+        """After a crawl process died: close its runs, give its sources back to the schedule.
+
+        When the database is down too, the sources are remembered and released on a later tick,
+        rather than staying claimed until their lease runs out.
+        """
         try:
             with self.sessions.begin() as session:
                 mark_interrupted_runs(session, names, utcnow())
                 release_sources(session, self.owner, names)
         except SQLAlchemyError as exc:
             LOGGER.error("%s", unreachable_message(self.engine, exc))
+            self.unreleased.update(names)
+            return
+        self.unreleased.difference_update(names)
 
     def _count_finished_runs(self) -> None:
         try:

@@ -113,7 +113,8 @@ class DatabaseCollector(Collector):
                         ratio.add_metric([source, model, window], fake / total if total else 0.0)
                         scored.add_metric([source, model, window], total)
                 queue.add_metric([], queue_depth(session))
-                for name, when in session.execute(select(Source.name, Source.last_success_at)):
+                enabled = select(Source.name, Source.last_success_at).where(Source.enabled)
+                for name, when in session.execute(enabled):
                     if when is not None:
                         last_success.add_metric([name], when.timestamp())
             up.add_metric([], 1)

@@ -184,13 +184,18 @@ def test_every_fault_has_a_counted_outcome_and_nothing_is_lost(
     assert errors == {
         "http_404": 1, "http_500": 1, "timeout": 1, "redirect_loop": 2, "robots": 1,
     }, summary  # fmt: skip
-    skipped = summary["skipped_by_reason"]
-    assert skipped == {
+    articles = {a.url.removeprefix(site.url): a for a in stored(database_url)}
+    # The section page lists the newest headlines; how many words that makes depends on what
+    # the site has published, so it is skipped as too short or as not an article.
+    section = articles["/section/world"]
+    assert section.status is ArticleStatus.SKIPPED
+    assert section.status_reason in ("too_short", "not_article")
+    skipped = dict(summary["skipped_by_reason"])
+    skipped[section.status_reason] -= 1
+    assert {reason: n for reason, n in skipped.items() if n} == {
         "not_html": 2, "too_large": 2, "link_only": 1, "language:de": 1, "empty": 1,
-        "too_short": 1,
     }, summary  # fmt: skip
 
-    articles = {a.url.removeprefix(site.url): a for a in stored(database_url)}
     for path in ("/ratelimit/article.html", "/unavailable/article.html", "/redirect/target.html"):
         assert articles[path].status is ArticleStatus.NEW, path
     assert "café" in articles["/charset/latin1.html"].text
