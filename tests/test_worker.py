@@ -107,3 +107,24 @@ def test_an_article_that_breaks_the_model_is_retried_then_marked_error(
         assert poisoned.status is ArticleStatus.ERROR and poisoned.attempts == 3
         assert "cannot score this article" in (poisoned.status_reason or "")
     assert worker.score_batch() == 0  # the queue is not blocked by it
+
+
+def test_rescore_command_requeues_stored_articles(sqlite_url: str, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    sessions = make_sessionmaker(engine)
+    store(sessions, corpus_texts(3))
+    with sessions.begin() as session:
+        session.execute(text("UPDATE articles SET status = 'scored'"))
+    engine.dispose()
+    env = {"FAKEWATCH_DATABASE_URL": sqlite_url, "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-m", "fakewatch", "rescore"], env=env, cwd=tmp_path,
+                            capture_output=True, text=True, check=True)  # fmt: skip
+    assert result.stdout.strip() == "3 articles queued for scoring again"
+    engine = make_engine(sqlite_url)
+    with make_sessionmaker(engine)() as session:
+        assert set(session.scalars(select(Article.status))) == {ArticleStatus.NEW}
+    engine.dispose()
