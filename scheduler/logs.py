@@ -24,23 +24,37 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(event, ensure_ascii=False)
 
 
-class LibraryNoiseFilter(logging.Filter):
-    """Drops Scrapy's start-up banner and chatter below `level` (it resets its own loggers)."""
+# Least level shown from chatty libraries unless debugging. Failed requests are counted and
+# logged once by fakewatch's crawl report; Scrapy's middlewares would log each again, and
+# Scrapy resets its loggers' levels when a crawl starts, so this filters at the handler.
+QUIET_LIBRARIES = (
+    ("scrapy.downloadermiddlewares", logging.CRITICAL),
+    ("scrapy", logging.ERROR),
+    ("apscheduler", logging.ERROR),
+    ("newspaper", logging.WARNING),
+)
 
-    def __init__(self, level: int) -> None:
+
+class LibraryNoiseFilter(logging.Filter):
+    """Drops library records below their QUIET_LIBRARIES level (all pass when debugging)."""
+
+    def __init__(self, debugging: bool) -> None:
         super().__init__()
-        self.level = level
+        self.debugging = debugging
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not record.name.startswith("scrapy") or record.levelno >= self.level
+        if self.debugging:
+            return True
+        for prefix, least in QUIET_LIBRARIES:
+            if record.name == prefix or record.name.startswith(prefix + "."):
+                return record.levelno >= least
+        return True
 
 
 def configure_logging(level: int, log_format: str = "text") -> None:
-    """Log to stderr at `level`; Scrapy's own loggers only when debugging."""
+    """Log to stderr at `level`, one event per line; library chatter only when debugging."""
     handler = logging.StreamHandler()
-    handler.addFilter(
-        LibraryNoiseFilter(logging.DEBUG if level <= logging.DEBUG else logging.ERROR)
-    )
+    handler.addFilter(LibraryNoiseFilter(debugging=level <= logging.DEBUG))
     if log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:
@@ -48,8 +62,5 @@ def configure_logging(level: int, log_format: str = "text") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    logging.getLogger("scrapy").setLevel(
-        logging.DEBUG if level <= logging.DEBUG else logging.WARNING
-    )
-    for noisy in ("apscheduler", "filelock", "urllib3", "tensorflow", "h5py"):
+    for noisy in ("filelock", "urllib3", "tensorflow", "h5py"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
