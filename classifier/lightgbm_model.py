@@ -135,7 +135,8 @@ class LightGBMModel(FakeNewsModel):
             self.linear_ = (coef, intercept)
         features = self._assemble(X, counts, out_of_fold)
         train_set = lightgbm.Dataset(features, label=y, free_raw_data=True)
-        valid_sets, callbacks = [], []
+        valid_sets: list[Any] = []
+        callbacks: list[Any] = []
         if X_val is not None and y_val is not None:
             valid_sets.append(lightgbm.Dataset(self._features(X_val), label=y_val))
             if config["early_stopping_rounds"]:

@@ -20,6 +20,9 @@ import tensorflow as tf
 LOGGER = logging.getLogger(__name__)
 
 RECURRENT_CELLS = ("lstm", "gru")
+# How the recurrent layer's outputs become one vector: its last state (the study's), or the
+# maximum of each unit over the (unpadded) time steps.
+POOLING_OPTIONS = ("last", "max")
 # Plain TextVectorization options only: a custom standardize callable would need Python code
 # at load time, which safe mode refuses (and should).
 STANDARDIZE_OPTIONS = ("lower", "lower_and_strip_punctuation", "strip_punctuation", "none")
@@ -38,6 +41,8 @@ class NetworkOptions:
     cell: str = "lstm"
     bidirectional: bool = False
     standardize: str = "lower"
+    spatial_dropout: float = 0.0
+    pooling: str = "last"
 
 
 @dataclass(frozen=True)
@@ -64,24 +69,52 @@ def build_vectorizer(options: NetworkOptions) -> keras.layers.TextVectorization:
 
 
 def build_network(options: NetworkOptions) -> keras.Model:
-    """The network on token ids: embedding, one recurrent layer, sigmoid output."""
+    """The network on token ids: embedding, one recurrent layer, pooling, sigmoid output."""
     ids = keras.Input(shape=(options.sequence_length,), dtype="int64", name="token_ids")
     # mask_zero: the vectoriser pads at the end, and the recurrent layer must not read padding.
     x = keras.layers.Embedding(
         options.vocabulary_size, options.embedding_dim, mask_zero=True, name="embedding"
     )(ids)
+    if options.spatial_dropout > 0:
+        # Drops whole embedding channels, not single numbers: a word-level regulariser.
+        x = keras.layers.SpatialDropout1D(options.spatial_dropout, name="spatial_dropout")(x)
     layer_type = keras.layers.LSTM if options.cell == "lstm" else keras.layers.GRU
     recurrent = layer_type(
         options.units,
         dropout=options.dropout,
         recurrent_dropout=options.recurrent_dropout,
+        return_sequences=options.pooling == "max",
         name=options.cell,
     )
     if options.bidirectional:
         recurrent = keras.layers.Bidirectional(recurrent, name=f"bi_{options.cell}")
     x = recurrent(x)
+    if options.pooling == "max":
+        x = MaskedMaxPooling(name="max_pool")(x)
     fake = keras.layers.Dense(1, activation="sigmoid", name="fake")(x)
     return keras.Model(ids, fake, name="network")
+
+
+@keras.saving.register_keras_serializable(package="fakewatch")
+class MaskedMaxPooling(keras.layers.Layer):
+    """Maximum over time of each feature, ignoring padded steps (Keras' own ignores masks)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs: Any, mask: Any = None) -> Any:
+        if mask is not None:
+            padded = keras.ops.expand_dims(keras.ops.logical_not(mask), -1)
+            inputs = keras.ops.where(padded, keras.ops.full_like(inputs, -1e9), inputs)
+        # Recurrent outputs lie in (-1, 1): the floor only matters for an all-padding text.
+        return keras.ops.maximum(keras.ops.max(inputs, axis=1), -1.0)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> None:
+        return None
+
+    def compute_output_shape(self, input_shape: tuple[Any, ...]) -> tuple[Any, ...]:
+        return (input_shape[0], input_shape[2])
 
 
 def end_to_end(vectorizer: keras.layers.TextVectorization, network: keras.Model) -> keras.Model:

@@ -96,15 +96,22 @@ def prepare_corpus(
         corpus, groups = kept, groups.loc[kept.index]
     if corpus["label"].nunique() < 2 or corpus["label"].value_counts().min() < 5:
         raise CorpusError("after cleanup the corpus needs at least 5 fake and 5 real articles")
-    sizes = {
-        "validation_size": options.validation_size,
-        "test_size": options.test_size,
-        "seed": options.seed,
-    }
     if options.split == "source":
-        splits = split_by_source(corpus, groups=groups, **sizes)
+        splits = split_by_source(
+            corpus,
+            groups=groups,
+            validation_size=options.validation_size,
+            test_size=options.test_size,
+            seed=options.seed,
+        )
     else:
-        splits = split_corpus(corpus, groups, **sizes)
+        splits = split_corpus(
+            corpus,
+            groups,
+            validation_size=options.validation_size,
+            test_size=options.test_size,
+            seed=options.seed,
+        )
     on_step(f"split: {splits.sizes()}")
     return PreparedCorpus(splits=splits, cleanup=report, duplicates=duplicates)
 

@@ -21,7 +21,7 @@ pytest.importorskip("tensorflow")
 from classifier import lstm_network  # noqa: E402
 from classifier.artifacts import load_model  # noqa: E402
 from classifier.errors import ClassifierError  # noqa: E402
-from classifier.lstm_model import LSTMModel, joined_text  # noqa: E402
+from classifier.lstm_model import PRESETS, LSTMModel, joined_text  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -52,14 +52,38 @@ def trained() -> LSTMModel:
     return LSTMModel(**TINY, epochs=3, batch_size=32, learning_rate=0.01).fit(X, y, X_val, y_val)
 
 
-def test_study_architecture_is_the_default() -> None:
-    network = lstm_network.build_network(LSTMModel()._network_options())
+def test_study_preset_is_the_study_architecture() -> None:
+    network = lstm_network.build_network(LSTMModel(preset="study")._network_options())
     layers = {layer.name: layer for layer in network.layers}
+    assert list(layers) == ["token_ids", "embedding", "lstm", "fake"]
     assert layers["embedding"].input_dim == 10_000
     assert layers["embedding"].output_dim == 32
     assert layers["lstm"].units == 32
     assert layers["lstm"].dropout == pytest.approx(0.2)
+    assert not layers["lstm"].return_sequences
     assert network.input_shape == (None, 300)
+
+
+def test_fakewatch_preset_is_the_default_and_differs_from_the_study() -> None:
+    assert LSTMModel().config() == PRESETS["fakewatch"]
+    assert PRESETS["fakewatch"] != PRESETS["study"]
+    assert LSTMModel(preset="study", units=8).config() == {**PRESETS["study"], "units": 8}
+    network = lstm_network.build_network(LSTMModel()._network_options())
+    assert network.input_shape == (None, PRESETS["fakewatch"]["sequence_length"])
+
+
+def test_masked_max_pooling_ignores_padding() -> None:
+    values = np.array([[[0.1, -0.5], [0.3, -0.2], [0.9, 0.8]]], dtype="float32")
+    mask = np.array([[True, True, False]])
+    pooled = lstm_network.MaskedMaxPooling()(values, mask=mask)
+    np.testing.assert_allclose(np.asarray(pooled), [[0.3, -0.2]])
+
+
+def test_unknown_preset_and_pooling_are_one_line_errors() -> None:
+    with pytest.raises(ClassifierError, match="unknown lstm preset 'huge'"):
+        LSTMModel(preset="huge").config()
+    with pytest.raises(ClassifierError, match="unknown pooling 'mean'"):
+        LSTMModel(pooling="mean")._network_options()
 
 
 def test_trained_model_separates_easy_articles(trained: LSTMModel) -> None:
@@ -100,14 +124,27 @@ def test_scoring_applies_the_training_preprocessing(trained: LSTMModel, tmp_path
 
 
 @pytest.mark.parametrize(
-    ("cell", "bidirectional", "layer_name"),
-    [("gru", False, "gru"), ("lstm", True, "bi_lstm"), ("gru", True, "bi_gru")],
+    ("cell", "bidirectional", "pooling", "layer_name"),
+    [
+        ("gru", False, "last", "gru"),
+        ("lstm", True, "last", "bi_lstm"),
+        ("gru", True, "max", "bi_gru"),
+        ("lstm", False, "max", "max_pool"),
+    ],
 )
 def test_variants_build_and_train(
-    cell: str, bidirectional: bool, layer_name: str, tmp_path: Path
+    cell: str, bidirectional: bool, pooling: str, layer_name: str, tmp_path: Path
 ) -> None:
     X, y = articles(120, seed=6)
-    model = LSTMModel(**TINY, cell=cell, bidirectional=bidirectional, epochs=1, batch_size=32)
+    model = LSTMModel(
+        **TINY,
+        cell=cell,
+        bidirectional=bidirectional,
+        pooling=pooling,
+        spatial_dropout=0.1,
+        epochs=1,
+        batch_size=32,
+    )
     model.fit(X, y)
     network = model.model_.get_layer("network")
     assert layer_name in [layer.name for layer in network.layers]
