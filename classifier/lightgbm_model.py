@@ -21,8 +21,8 @@ from scipy import sparse
 
 from classifier import text_features
 from classifier.base import FakeNewsModel
-from classifier.errors import ClassifierError
 from classifier.linear_score import fit_linear_score, linear_logits
+from classifier.presets import resolve_preset
 
 LOGGER = logging.getLogger(__name__)
 
@@ -99,12 +99,7 @@ class LightGBMModel(FakeNewsModel):
 
     def config(self) -> dict[str, Any]:
         """The preset with explicit parameters applied on top."""
-        if self.preset not in PRESETS:
-            raise ClassifierError(
-                f"unknown lightgbm preset {self.preset!r}: use one of {', '.join(PRESETS)}"
-            )
-        explicit = {name: getattr(self, name) for name in PRESETS[self.preset]}
-        return {**PRESETS[self.preset], **{k: v for k, v in explicit.items() if v is not None}}
+        return resolve_preset(self, "lightgbm", PRESETS)
 
     def _fit_raw(
         self,

@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 from classifier import lstm_network
 from classifier.base import FakeNewsModel
 from classifier.errors import ClassifierError, ModelFolderError
+from classifier.presets import resolve_preset
 
 LOGGER = logging.getLogger(__name__)
 
@@ -128,12 +129,7 @@ class LSTMModel(FakeNewsModel):
 
     def config(self) -> dict[str, Any]:
         """The preset with explicit parameters applied on top."""
-        if self.preset not in PRESETS:
-            raise ClassifierError(
-                f"unknown lstm preset {self.preset!r}: use one of {', '.join(PRESETS)}"
-            )
-        explicit = {name: getattr(self, name) for name in PRESETS[self.preset]}
-        return {**PRESETS[self.preset], **{k: v for k, v in explicit.items() if v is not None}}
+        return resolve_preset(self, "lstm", PRESETS)
 
     def _network_options(self) -> lstm_network.NetworkOptions:
         config = self.config()
