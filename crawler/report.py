@@ -32,7 +32,6 @@ class CrawlReport:
     validators: dict[str, dict[str, str]] = field(default_factory=dict)
     listings_ok: int = 0
     listings_failed: int = 0
-    finished_reason: str | None = None
 
     def count(self, name: str, n: int = 1) -> None:
         self.counts[name] += n

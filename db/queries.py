@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, union
+from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
 from db.models import Article, ArticleAlias, ArticleStatus, CrawlOutcome, CrawlRun, Source
@@ -168,12 +168,6 @@ def finish_crawl_run(
         session.get_one(Source, run.source_id).last_crawl_at = run.finished_at
     session.flush()
     return run
-
-
-def article_counts(session: Session) -> dict[str, int]:
-    """How many articles are stored per status."""
-    rows = session.execute(select(Article.status, func.count()).group_by(Article.status))
-    return {status.value: count for status, count in rows}
 
 
 def _existing_article(session: Session, urls: list[str], content_hash: str | None) -> int | None:

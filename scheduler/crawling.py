@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -78,7 +77,3 @@ def start_crawl_process(job: CrawlJob) -> multiprocessing.process.BaseProcess:
     process = SPAWN.Process(target=run_crawl_job, args=(job,), name="fakewatch-crawl")
     process.start()
     return process
-
-
-def source_names(sources: Sequence[Source]) -> list[str]:
-    return [source.name for source in sources]
