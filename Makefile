@@ -17,8 +17,9 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
+# `fakewatch setup` migrates the store and, on the first run, trains the default model.
 run: $(STAMP)
-	$(BIN)/fakewatch db upgrade
+	$(BIN)/fakewatch setup
 	$(BIN)/fakewatch run
 
 test: $(STAMP)

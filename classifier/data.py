@@ -34,12 +34,15 @@ class CorpusFormat:
     fake_values: tuple[str, ...] = ("1", "fake")
     real_values: tuple[str, ...] = ("0", "real")
     source_column: str | None = None
+    title_optional: bool = False  # a corpus without the title column gets empty titles
 
 
 def load_corpus(path: str | Path, corpus_format: CorpusFormat | None = None) -> pd.DataFrame:
     """Read a corpus file into columns title, text, label (1 = fake) and source when known."""
     corpus_format = corpus_format or CorpusFormat()
     raw = read_table(path)
+    if corpus_format.title_optional and corpus_format.title_column not in raw.columns:
+        corpus_format = dataclasses.replace(corpus_format, title_column=None)
     wanted = [corpus_format.text_column, corpus_format.label_column]
     if corpus_format.title_column:
         wanted.insert(0, corpus_format.title_column)

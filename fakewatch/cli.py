@@ -19,6 +19,8 @@ COMMAND_MODULES = (
     "fakewatch.commands.daemon",
     "fakewatch.commands.db",
     "fakewatch.commands.model",
+    "fakewatch.commands.setup",
+    "fakewatch.commands.doctor",
 )
 
 LOGGER = logging.getLogger("fakewatch")
@@ -48,6 +50,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from fakewatch.settings import load_settings
 
     try:
+        if getattr(args, "reads_own_settings", False):
+            return int(args.handler(args, None) or 0)
         settings = load_settings(args.config)
         return int(args.handler(args, settings) or 0)
     except user_errors() as exc:
