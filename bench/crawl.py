@@ -9,19 +9,29 @@ Prints both rates and their ratio (wall clock, machine load included), and the c
 matters on a busy machine: CPU seconds per article of the crawl process against those of the
 extractor alone, with and without the crawl process' start-up (imports; paid once by a daemon).
 
-    python bench/crawl.py [--articles 2000]
+`--pages fixture` (default) serves the synthetic pages of `tests.newssite`: small, clean and
+cheap to extract. `--pages real` serves the 990 real news pages of
+../shared/data/extraction/trafilatura_eval instead (robots.txt and a sitemap around them),
+each under several URLs to reach `--articles`, every copy made distinct by one inserted
+paragraph so that dedup stores it as a new article; both measurements read the same bytes.
+
+    python bench/crawl.py [--articles 2000] [--pages fixture|real]
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
+import http.server
 import json
 import os
+import re
 import resource
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -65,6 +75,86 @@ def start_site(articles: int) -> tuple[subprocess.Popen[bytes], str]:
     assert server.stdout is not None
     server.stdout.readline()  # "fixture news site with N articles at ..."
     return server, f"http://127.0.0.1:{port}"
+
+
+REAL_PAGES = ROOT.parent / "shared" / "data" / "extraction" / "trafilatura_eval" / "html"
+FIRST_PARAGRAPH_END = re.compile(rb"</p\s*>", re.IGNORECASE)
+
+
+class RealPagesSite(http.server.ThreadingHTTPServer):
+    """robots.txt, a sitemap index, sitemaps of 500, and `/news/N`: real page N mod 990."""
+
+    daemon_threads = True
+
+    def __init__(self, pages: list[bytes], articles: int) -> None:
+        super().__init__(("127.0.0.1", 0), RealPagesHandler)
+        self.pages, self.articles = pages, articles
+        self.url = f"http://127.0.0.1:{self.server_address[1]}"
+
+    def page(self, number: int) -> bytes:
+        """Real page `number` mod 990 with one paragraph naming this copy after its first."""
+        original = self.pages[number % len(self.pages)]
+        marker = f"<p>Archive copy {number} of this story.</p>".encode()
+        end = FIRST_PARAGRAPH_END.search(original)
+        if end is None:
+            return original.replace(b"</body>", marker + b"</body>", 1)
+        return original[: end.end()] + marker + original[end.end() :]
+
+    def sitemap(self, part: int) -> bytes:
+        numbers = range(part * 500, min(self.articles, (part + 1) * 500))
+        entries = "".join(f"<url><loc>{self.url}/news/{n}</loc></url>" for n in numbers)
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'
+        ).encode()
+
+    def sitemap_index(self) -> bytes:
+        parts = range((self.articles + 499) // 500)
+        entries = "".join(
+            f"<sitemap><loc>{self.url}/sitemap-{p}.xml</loc></sitemap>" for p in parts
+        )
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}'
+            "</sitemapindex>"
+        ).encode()
+
+
+class RealPagesHandler(http.server.BaseHTTPRequestHandler):
+    server: RealPagesSite
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        path = self.path
+        if path == "/robots.txt":
+            self._send(b"User-agent: *\nAllow: /\n", "text/plain")
+        elif path == "/sitemap_index.xml":
+            self._send(self.server.sitemap_index(), "application/xml")
+        elif match := re.fullmatch(r"/sitemap-(\d+)\.xml", path):
+            self._send(self.server.sitemap(int(match[1])), "application/xml")
+        elif (match := re.fullmatch(r"/news/(\d+)", path)) and int(match[1]) < self.server.articles:
+            self._send(self.server.page(int(match[1])), "text/html")
+        else:
+            self._send(b"not found", "text/plain", status=404)
+
+    def _send(self, body: bytes, content_type: str, status: int = 200) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def start_real_site(articles: int) -> tuple[RealPagesSite, str]:
+    if not REAL_PAGES.is_dir():
+        raise SystemExit(f"--pages real needs {REAL_PAGES} (../shared beside the checkout)")
+    pages = [gzip.decompress(path.read_bytes()) for path in sorted(REAL_PAGES.glob("*.html.gz"))]
+    site = RealPagesSite(pages, articles)
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    return site, site.url
 
 
 def article_urls(site: str) -> list[str]:
@@ -117,43 +207,59 @@ def crawl_rate(site: str, expected: int) -> tuple[float, dict[str, object], floa
     )
     seconds, cpu = time.perf_counter() - start, child_cpu() - cpu
     (summary,) = json.loads(result.stdout)
-    return int(summary["articles_new"]) / seconds, summary, seconds, cpu
+    return processed(summary) / seconds, summary, seconds, cpu
+
+
+def processed(summary: dict[str, object]) -> int:
+    """Article pages the crawl took to an outcome: stored, duplicate, skipped or failed."""
+    keys = ("articles_new", "articles_duplicate", "articles_skipped", "articles_failed")
+    return sum(int(str(summary[key])) for key in keys)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--pages", choices=("fixture", "real"), default="fixture")
     args = parser.parse_args()
     print(f"machine: {describe(('scrapy', 'newspaper4k', 'trafilatura', 'sqlalchemy'))}")
-    server, site = start_site(args.articles)
+    if args.pages == "real":
+        real_site, site = start_real_site(args.articles)
+        stop = real_site.shutdown
+    else:
+        server, site = start_site(args.articles)
+
+        def stop() -> None:
+            server.terminate()
+            server.wait()
+
     try:
         urls = article_urls(site)
         with ThreadPoolExecutor(8) as pool:
             pages = list(zip(urls, pool.map(fetch, urls), strict=True))
         megabytes = sum(len(page) for _, page in pages) / 1e6
-        print(f"site: {site}, {len(pages)} article pages, {megabytes:.1f} MB")
+        print(f"site: {site}, {len(pages)} {args.pages} article pages, {megabytes:.1f} MB")
         extract_wall, extract_cpu = extraction_rate(pages)
         print(f"extractor alone:  {extract_wall:7.1f} pages/s wall, {extract_cpu:7.1f} pages/CPU-s")
-        stored_rate, summary, seconds, cpu = crawl_rate(site, len(pages))
-        stored = int(summary["articles_new"])
+        page_rate, summary, seconds, cpu = crawl_rate(site, len(pages))
+        done = processed(summary)
         print(
-            f"fakewatch crawl:  {stored_rate:7.1f} articles stored/s "
-            f"({summary['articles_new']} new in {seconds:.1f} s, outcome {summary['outcome']}, "
-            f"{summary['articles_skipped']} skipped, {summary['articles_failed']} failed)"
+            f"fakewatch crawl:  {page_rate:7.1f} pages/s to an outcome ({done} in {seconds:.1f} s:"
+            f" {summary['articles_new']} stored, {summary['articles_duplicate']} duplicate, "
+            f"{summary['articles_skipped']} skipped {summary['skipped_by_reason']}, "
+            f"{summary['articles_failed']} failed; outcome {summary['outcome']})"
         )
-        ratio = stored_rate / extract_wall
+        ratio = page_rate / extract_wall
         print(
             f"wall-clock ratio crawl/extract: {ratio:.2f} ({1 / ratio - 1:+.0%} time per article)"
         )
         extract_ms = 1000 / extract_cpu
         startup = startup_cpu()
-        total_ms, steady_ms = 1000 * cpu / stored, 1000 * (cpu - startup) / stored
+        total_ms, steady_ms = 1000 * cpu / done, 1000 * (cpu - startup) / done
         print(f"CPU per article: extractor {extract_ms:.1f} ms; crawl {total_ms:.1f} ms "
               f"({total_ms / extract_ms - 1:+.0%}), {steady_ms:.1f} ms without the "
               f"{startup:.1f} s start-up ({steady_ms / extract_ms - 1:+.0%})")  # fmt: skip
     finally:
-        server.terminate()
-        server.wait()
+        stop()
     return 0
 
 

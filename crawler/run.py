@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -88,6 +89,11 @@ def crawl_once(
         )
         deferred.addErrback(_crawler_crashed, report)
         jobs.append((source, report, run_id, source_id))
+    # Everything built so far (modules, Scrapy, SQLAlchemy) lives as long as the process: out of
+    # the collector's sight, every full collection during the crawl no longer walks it. Measured
+    # on real pages: 3 to 5 ms less CPU per page (bench/crawl.py --pages real).
+    gc.collect()
+    gc.freeze()
     process.start()
     for source, report, run_id, source_id in jobs:
         with sessions.begin() as session:

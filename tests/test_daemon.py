@@ -209,3 +209,27 @@ def test_daemon_survives_postgres_going_away(model_folder: Path, tmp_path: Path)
                 assert daemon.stop() == 0, daemon.logs()[-3000:]
     finally:
         server.remove()
+
+
+def test_a_worker_started_before_any_model_waits_then_scores(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    with serve_news_site(articles=6, seed=4) as site:
+        sources = write_sources(
+            tmp_path, [local_source("early", feeds=[f"{site.url}/feeds/rss.xml"])]
+        )
+        missing = tmp_path / "models" / "later"
+        crawl = DaemonProcess(tmp_path, sqlite_url, sources, [missing], command=("crawl", "early"))
+        assert crawl.process.wait(120) == 0
+    once = DaemonProcess(tmp_path, sqlite_url, sources, [missing], command=("worker", "--once"))
+    assert once.process.wait(60) == 2
+    assert "no model could be loaded" in once.logs()
+
+    worker = DaemonProcess(tmp_path, sqlite_url, sources, [missing], command=("worker",))
+    try:
+        wait_until(lambda: "waiting for one to appear" in worker.logs(), 60, "the worker to wait")
+        assert worker.process.poll() is None
+        train_small_model(missing)
+        wait_until(lambda: count(sqlite_url, Prediction.id) == 6, 90, "6 articles scored")
+    finally:
+        assert worker.stop() == 0, worker.logs()[-2000:]

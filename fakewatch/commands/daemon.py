@@ -65,7 +65,13 @@ def run_worker(args: argparse.Namespace, settings: Settings) -> int:
     models = ModelSet([Path(folder) for folder in settings.daemon.models])
     models.refresh()
     if not models.loaded:
-        raise SettingsError("no model could be loaded: " + "; ".join(models.problems.values()))
+        problems = "; ".join(models.problems.values())
+        if args.once:
+            raise SettingsError(f"no model could be loaded: {problems}")
+        # A worker started before the first model is trained waits for it, as the daemon does.
+        logging.getLogger("fakewatch.worker").warning(
+            "no model loaded yet (%s); waiting for one to appear", problems
+        )
     worker = ScoringWorker(
         sessions,
         models,
