@@ -90,7 +90,10 @@ class Article(Base):
     """One distinct article, keyed by its canonical URL; syndicated copies become aliases."""
 
     __tablename__ = "articles"
-    __table_args__ = (Index("ix_articles_status_id", "status", "id"),)
+    __table_args__ = (
+        Index("ix_articles_status_id", "status", "id"),
+        Index("ix_articles_fetched_at", "fetched_at"),
+    )
 
     id: Mapped[IntPk]
     url: Mapped[Url] = mapped_column(unique=True)
@@ -185,6 +188,8 @@ class Prediction(Base):
     __table_args__ = (
         UniqueConstraint("article_id", "model_name", "model_version"),
         Index("ix_predictions_created_at", "created_at"),
+        # The latest prediction of an article (the results view, the worker, the metrics).
+        Index("ix_predictions_article_latest", "article_id", "created_at", "id"),
     )
 
     id: Mapped[IntPk]

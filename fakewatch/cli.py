@@ -16,6 +16,7 @@ from scheduler.logs import configure_logging
 COMMAND_MODULES = (
     "fakewatch.commands.sources",
     "fakewatch.commands.crawl",
+    "fakewatch.commands.results",
     "fakewatch.commands.daemon",
     "fakewatch.commands.db",
     "fakewatch.commands.model",

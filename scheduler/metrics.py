@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from prometheus_client import Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily
 from prometheus_client.registry import Collector
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.models import Article, CrawlRun, Prediction, Source
+from db.models import CrawlRun, Source
+from db.results import verdict_counts
 from db.scoring import queue_depth
 from db.types import utcnow
 
@@ -135,13 +136,11 @@ class DatabaseCollector(Collector):
         yield threshold
 
     @staticmethod
-    def _ratios(session: Session, since: object) -> list[tuple[str, str, int, int]]:
-        fake = func.sum(case((Prediction.verdict == "fake", 1), else_=0))
-        query = (
-            select(Source.name, Prediction.model_name, func.count(), fake)
-            .join(Article, Article.id == Prediction.article_id)
-            .join(Source, Source.id == Article.source_id)
-            .where(Article.fetched_at >= since)
-            .group_by(Source.name, Prediction.model_name)
-        )
-        return [(s, m, int(t), int(f or 0)) for s, m, t, f in session.execute(query)]
+    def _ratios(session: Session, since: datetime) -> list[tuple[str, str, int, int]]:
+        """(source, model, scored, fake): each model's latest verdict of each article once."""
+        counts = verdict_counts(session, [], [], since, None)
+        return [
+            (source, model, scored, fake)
+            for (source, model), (scored, fake) in sorted(counts.items(), key=str)
+            if source is not None and model is not None
+        ]

@@ -128,3 +128,38 @@ def test_rescore_command_requeues_stored_articles(sqlite_url: str, tmp_path: Pat
     with make_sessionmaker(engine)() as session:
         assert set(session.scalars(select(Article.status))) == {ArticleStatus.NEW}
     engine.dispose()
+
+
+def test_metrics_count_each_article_once_after_a_rescore(sessions: Any, tmp_path: Path) -> None:
+    from db.queries import SourceConfig, sync_source
+    from db.types import utcnow
+    from scheduler.metrics import DatabaseCollector
+
+    with sessions.begin() as session:
+        config = SourceConfig(
+            "wire", "feed", ["https://n.example/rss"], [], None, ["n.example"], ["en"], 600, True
+        )
+        source_id = sync_source(session, config)
+        for i, body in enumerate(corpus_texts(6)):
+            store_article(session, ArticleRecord(
+                url=f"https://n.example/m{i}", source_id=source_id, title=f"Story {i}",
+                text=body, authors=(), published_at=None, language="en", top_image=None,
+                content_hash=f"m-{i}", status=ArticleStatus.NEW, status_reason=None,
+                extractor="test", fetched_at=utcnow(),
+            ))  # fmt: skip
+    folder = train_small_model(tmp_path / "default")
+    worker = ScoringWorker(sessions, ModelSet([folder]), batch_size=10)
+    worker.score_batch()
+    train_small_model(folder, seed=9)
+    with sessions.begin() as session:
+        requeue_for_rescore(session)
+    worker.score_batch()
+
+    families = {f.name: f for f in DatabaseCollector(sessions, lambda: []).collect()}
+    scored = {s.labels["window"]: s.value for s in families["fakewatch_scored_articles"].samples}
+    assert scored == {"1h": 6, "24h": 6, "7d": 6}
+    with sessions() as session:
+        assert session.scalar(text("SELECT COUNT(*) FROM predictions")) == 12
+        latest_fakes = session.scalar(text("SELECT COUNT(*) FROM results WHERE verdict = 'fake'"))
+    ratios = {s.labels["window"]: s.value for s in families["fakewatch_fake_ratio"].samples}
+    assert ratios["24h"] == pytest.approx(latest_fakes / 6)

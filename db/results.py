@@ -1,0 +1,365 @@
+"""Reading results: articles with their current verdict, filtered and sorted; per-source stats.
+
+The same statements run on SQLite and PostgreSQL, with bound parameters only. An article's
+current verdict is its latest prediction (newest `created_at`, then newest id): the `results`
+view's rule, applied to one model's predictions when a model is named. "Latest" is written as
+"no newer prediction exists", an anti-join both planners run from the article_id index; the
+view's correlated `LIMIT 1` lets PostgreSQL, before it has statistics, scan every prediction
+for every article.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, TypeAlias
+
+from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from db.models import Article, ArticleStatus, Prediction, Source
+
+VERDICTS = ("fake", "uncertain", "real")
+UNSCORED = "unscored"
+STATUSES = tuple(status.value for status in ArticleStatus)
+TIME_FIELDS = ("fetched", "published", "scored")
+SORT_KEYS = ("fetched", "published", "scored", "probability", "source")
+STREAM_BATCH = 500
+
+# Any select of result columns (SQLAlchemy 2.1 types a select by its column types).
+Statement: TypeAlias = "Select[*tuple[Any, ...]]"
+
+# The columns of the `results` view (migration 0002), in its order.
+RESULT_COLUMNS = (
+    "article_id",
+    "source",
+    "url",
+    "title",
+    "published_at",
+    "fetched_at",
+    "language",
+    "status",
+    "status_reason",
+    "model",
+    "model_version",
+    "probability_fake",
+    "verdict",
+    "threshold",
+    "scored_at",
+)
+
+
+@dataclass(frozen=True)
+class ResultQuery:
+    """Which results to read and in what order; empty tuples and None mean no filter."""
+
+    sources: tuple[str, ...] = ()
+    verdicts: tuple[str, ...] = ()  # of VERDICTS, or UNSCORED for articles without a verdict
+    statuses: tuple[str, ...] = ()
+    model: str | None = None  # None: the latest verdict of any model, as the `results` view
+    since: datetime | None = None  # inclusive
+    until: datetime | None = None  # exclusive
+    time_field: str = "fetched"
+    min_probability: float | None = None
+    max_probability: float | None = None
+    sort: str = "fetched"
+    descending: bool = True
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
+class Window:
+    """A span of fetch times ending at the report's time; `span` None means since the start."""
+
+    name: str
+    span: timedelta | None
+
+
+@dataclass(frozen=True)
+class SourceStats:
+    """One source's articles fetched within one window, and one model's verdicts on them."""
+
+    source: str | None
+    model: str | None
+    window: str
+    articles: int
+    waiting: int
+    skipped: int
+    errors: int
+    scored: int
+    fake: int
+    last_fetched: datetime | None
+
+    @property
+    def fake_rate(self) -> float | None:
+        """Share of the scored articles whose current verdict is fake; None when none scored."""
+        return self.fake / self.scored if self.scored else None
+
+
+def source_names(session: Session) -> list[str]:
+    """Names of the sources in the store, sorted."""
+    return list(session.scalars(select(Source.name).order_by(Source.name)))
+
+
+def model_names(session: Session) -> list[str]:
+    """Names of the models that have scored at least one article, sorted."""
+    query = select(Prediction.model_name).distinct().order_by(Prediction.model_name)
+    return list(session.scalars(query))
+
+
+def iter_results(session: Session, query: ResultQuery) -> Iterator[dict[str, Any]]:
+    """The matching results as dicts keyed by RESULT_COLUMNS, streamed in batches.
+
+    Rows are fetched STREAM_BATCH at a time (a server-side cursor on PostgreSQL), so a
+    caller that writes each row out never holds the whole table.
+    """
+    statement = _ordered(_filtered(_results_statement(query.model), query), query)
+    if query.limit is not None:
+        statement = statement.limit(query.limit)
+    rows = session.execute(statement, execution_options={"yield_per": STREAM_BATCH})
+    for row in rows:
+        values = dict(row._mapping)
+        if values["status"] is not None:
+            values["status"] = ArticleStatus(values["status"]).value
+        yield values
+
+
+def source_stats(
+    session: Session,
+    windows: Sequence[Window],
+    *,
+    now: datetime,
+    sources: Sequence[str] = (),
+    models: Sequence[str] = (),
+    until: datetime | None = None,
+) -> list[SourceStats]:
+    """Per source, model and window: article counts by status and the model's verdicts.
+
+    Windows end at `now` and count articles by `fetched_at`; `until` (exclusive) leaves out
+    later articles, for a report as of a past time. Every source in the store gets a row for
+    every model (all models with predictions unless `models` names some), zeros included.
+    """
+    names: list[str | None] = list(sources) or list(source_names(session))
+    chosen_models: list[str | None] = list(models) or list(model_names(session)) or [None]
+    last_fetched = _last_fetched(session, sources, until)
+    if None in last_fetched and not sources:
+        names.append(None)  # articles whose source was deleted
+    stats = []
+    for window in windows:
+        since = now - window.span if window.span is not None else None
+        counts = _article_counts(session, sources, since, until)
+        verdicts = verdict_counts(session, sources, models, since, until)
+        for name in names:
+            articles, waiting, skipped, errors = counts.get(name, (0, 0, 0, 0))
+            for model in chosen_models:
+                scored, fake = verdicts.get((name, model), (0, 0))
+                stats.append(
+                    SourceStats(
+                        source=name,
+                        model=model,
+                        window=window.name,
+                        articles=articles,
+                        waiting=waiting,
+                        skipped=skipped,
+                        errors=errors,
+                        scored=scored,
+                        fake=fake,
+                        last_fetched=last_fetched.get(name),
+                    )
+                )
+    order = {window.name: i for i, window in enumerate(windows)}
+    stats.sort(key=lambda s: (s.source is None, s.source or "", s.model or "", order[s.window]))
+    return stats
+
+
+def _is_latest(*, same_model: bool) -> ColumnElement[bool]:
+    """True for a prediction with no newer one of its article (by its model, if `same_model`)."""
+    newer = aliased(Prediction)
+    conditions = [
+        newer.article_id == Prediction.article_id,
+        or_(
+            newer.created_at > Prediction.created_at,
+            and_(newer.created_at == Prediction.created_at, newer.id > Prediction.id),
+        ),
+    ]
+    if same_model:
+        conditions.append(newer.model_name == Prediction.model_name)
+    return ~exists().where(*conditions).correlate(Prediction)
+
+
+def _current_prediction(model: str | None) -> ColumnElement[bool]:
+    """Join condition: the article's latest prediction (by `model`, or by any model)."""
+    if model is None:
+        return and_(Prediction.article_id == Article.id, _is_latest(same_model=False))
+    return and_(
+        Prediction.article_id == Article.id,
+        Prediction.model_name == model,
+        _is_latest(same_model=True),
+    )
+
+
+def _results_statement(model: str | None) -> Statement:
+    """The `results` view's rows, rebuilt here so that a model can be chosen."""
+    return (
+        select(
+            Article.id.label("article_id"),
+            Source.name.label("source"),
+            Article.url,
+            Article.title,
+            Article.published_at,
+            Article.fetched_at,
+            Article.language,
+            Article.status,
+            Article.status_reason,
+            Prediction.model_name.label("model"),
+            Prediction.model_version,
+            Prediction.probability_fake,
+            Prediction.verdict,
+            Prediction.threshold,
+            Prediction.created_at.label("scored_at"),
+        )
+        .select_from(Article)
+        .outerjoin(Source, Source.id == Article.source_id)
+        .outerjoin(Prediction, _current_prediction(model))
+    )
+
+
+def _time_column(field: str) -> Any:
+    return {
+        "fetched": Article.fetched_at,
+        "published": Article.published_at,
+        "scored": Prediction.created_at,
+    }[field]
+
+
+def _filtered(statement: Statement, query: ResultQuery) -> Statement:
+    if query.sources:
+        statement = statement.where(Source.name.in_(query.sources))
+    if query.verdicts:
+        statement = statement.where(_verdict_condition(query.verdicts))
+    if query.statuses:
+        statement = statement.where(
+            Article.status.in_([ArticleStatus(status) for status in query.statuses])
+        )
+    when = _time_column(query.time_field)
+    if query.since is not None:
+        statement = statement.where(when >= query.since)
+    if query.until is not None:
+        statement = statement.where(when < query.until)
+    if query.min_probability is not None:
+        statement = statement.where(Prediction.probability_fake >= query.min_probability)
+    if query.max_probability is not None:
+        statement = statement.where(Prediction.probability_fake <= query.max_probability)
+    return statement
+
+
+def _verdict_condition(verdicts: Sequence[str]) -> ColumnElement[bool]:
+    named = [v for v in verdicts if v != UNSCORED]
+    conditions: list[ColumnElement[bool]] = []
+    if named:
+        conditions.append(Prediction.verdict.in_(named))
+    if UNSCORED in verdicts:
+        conditions.append(Prediction.id.is_(None))
+    return or_(false(), *conditions)
+
+
+def _ordered(statement: Statement, query: ResultQuery) -> Statement:
+    """Sort by the chosen key, then fetch time and id in the same direction; NULLs last."""
+    key = {
+        "fetched": Article.fetched_at,
+        "published": Article.published_at,
+        "scored": Prediction.created_at,
+        "probability": Prediction.probability_fake,
+        "source": Source.name,
+    }[query.sort]
+    keys = [key] if key is Article.fetched_at else [key, Article.fetched_at]
+    keys.append(Article.id)
+    return statement.order_by(
+        *((k.desc() if query.descending else k.asc()).nulls_last() for k in keys)
+    )
+
+
+def _in_window(since: datetime | None, until: datetime | None) -> list[ColumnElement[bool]]:
+    conditions = []
+    if since is not None:
+        conditions.append(Article.fetched_at >= since)
+    if until is not None:
+        conditions.append(Article.fetched_at < until)
+    return conditions
+
+
+def _article_counts(
+    session: Session, sources: Sequence[str], since: datetime | None, until: datetime | None
+) -> dict[str | None, tuple[int, int, int, int]]:
+    """Per source name: articles, waiting, skipped and failed ones fetched in the window."""
+
+    def count(status: ArticleStatus) -> Any:
+        return func.sum(case((Article.status == status, 1), else_=0))
+
+    query = (
+        select(
+            Source.name,
+            func.count(Article.id),
+            count(ArticleStatus.NEW),
+            count(ArticleStatus.SKIPPED),
+            count(ArticleStatus.ERROR),
+        )
+        .select_from(Article)
+        .outerjoin(Source, Source.id == Article.source_id)
+        .where(*_in_window(since, until))
+        .group_by(Source.name)
+    )
+    if sources:
+        query = query.where(Source.name.in_(sources))
+    return {
+        name: (int(total), int(new or 0), int(skipped or 0), int(errors or 0))
+        for name, total, new, skipped, errors in session.execute(query)
+    }
+
+
+def verdict_counts(
+    session: Session,
+    sources: Sequence[str],
+    models: Sequence[str],
+    since: datetime | None,
+    until: datetime | None,
+) -> dict[tuple[str | None, str | None], tuple[int, int]]:
+    """Per (source, model): articles in the window with a verdict by the model, and fakes.
+
+    Only each model's latest prediction of an article counts, so a re-score with a new
+    model version replaces the old verdict instead of counting twice.
+    """
+    fake = func.sum(case((Prediction.verdict == "fake", 1), else_=0))
+    query = (
+        select(Source.name, Prediction.model_name, func.count(Prediction.id), fake)
+        .select_from(Prediction)
+        .join(Article, Article.id == Prediction.article_id)
+        .outerjoin(Source, Source.id == Article.source_id)
+        .where(_is_latest(same_model=True), *_in_window(since, until))
+        .group_by(Source.name, Prediction.model_name)
+    )
+    if sources:
+        query = query.where(Source.name.in_(sources))
+    if models:
+        query = query.where(Prediction.model_name.in_(models))
+    return {
+        (name, model): (int(scored), int(fakes or 0))
+        for name, model, scored, fakes in session.execute(query)
+    }
+
+
+def _last_fetched(
+    session: Session, sources: Sequence[str], until: datetime | None
+) -> dict[str | None, datetime | None]:
+    """Per source name: when its newest article was fetched."""
+    query = (
+        select(Source.name, func.max(Article.fetched_at))
+        .select_from(Article)
+        .outerjoin(Source, Source.id == Article.source_id)
+        .where(*_in_window(None, until))
+        .group_by(Source.name)
+    )
+    if sources:
+        query = query.where(Source.name.in_(sources))
+    return dict(session.execute(query).tuples().all())

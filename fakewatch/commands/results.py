@@ -1,0 +1,388 @@
+"""`fakewatch query` and `fakewatch stats`: stored articles with their verdicts, and fake rates."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shutil
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from db.results import (
+    RESULT_COLUMNS,
+    SORT_KEYS,
+    STATUSES,
+    TIME_FIELDS,
+    UNSCORED,
+    VERDICTS,
+    ResultQuery,
+    SourceStats,
+    Window,
+    iter_results,
+    model_names,
+    source_names,
+    source_stats,
+)
+from db.types import utcnow
+from fakewatch.database import open_database
+from fakewatch.output import FORMATS, write_records
+from fakewatch.result_tables import print_results_table, print_stats_table
+from fakewatch.settings import Settings, SettingsError
+from fakewatch.times import TIME_FORMS, parse_span, parse_time
+
+TABLE_LIMIT = 50
+TABLE_COLUMNS = (
+    "article_id",
+    "fetched_at",
+    "source",
+    "verdict",
+    "probability_fake",
+    "model",
+    "title",
+)
+DEFAULT_WINDOWS = ("24h", "7d", "all")
+STATS_COLUMNS = (
+    "source", "model", "window", "articles", "scored", "fake", "fake_rate", "waiting", "skipped",
+    "errors", "last_fetched",
+)  # fmt: skip
+
+
+def register(subparsers: Any) -> None:
+    _register_query(subparsers)
+    _register_stats(subparsers)
+
+
+def _register_query(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "query",
+        help="list stored articles with their verdicts: filter, sort, print a table, CSV or JSON",
+        description="Stored articles with their current verdict (the `results` view). "
+        f"Times are UTC; TIME is {TIME_FORMS}.",
+    )
+    parser.add_argument(
+        "--source",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only this source (repeat, or separate by commas)",
+    )
+    parser.add_argument("--since", metavar="TIME", help="only those from TIME on (inclusive)")
+    parser.add_argument("--until", metavar="TIME", help="only those before TIME (exclusive)")
+    parser.add_argument(
+        "--time",
+        default="fetched",
+        metavar="|".join(TIME_FIELDS),
+        help="which time --since and --until look at (default: fetched)",
+    )
+    parser.add_argument(
+        "--verdict",
+        action="append",
+        default=[],
+        metavar="|".join((*VERDICTS, UNSCORED)),
+        help="only this verdict (repeat, or separate by commas)",
+    )
+    parser.add_argument(
+        "--status",
+        action="append",
+        default=[],
+        metavar="|".join(STATUSES),
+        help="only articles in this state (repeat, or separate by commas)",
+    )
+    parser.add_argument(
+        "--model",
+        metavar="NAME",
+        help="verdicts of this model (default: each article's latest verdict, "
+        "whichever model gave it)",
+    )
+    parser.add_argument("--min-probability", metavar="P", help="probability of fake at least P")
+    parser.add_argument("--max-probability", metavar="P", help="probability of fake at most P")
+    parser.add_argument(
+        "--sort",
+        default="fetched",
+        metavar="|".join(SORT_KEYS),
+        help="order by this (default: fetched, newest first)",
+    )
+    direction = parser.add_mutually_exclusive_group()
+    direction.add_argument(
+        "--desc",
+        dest="descending",
+        action="store_true",
+        default=None,
+        help="largest or newest first (the default, except for source)",
+    )
+    direction.add_argument(
+        "--asc", dest="descending", action="store_false", help="smallest or oldest first"
+    )
+    parser.add_argument(
+        "--limit",
+        metavar="N",
+        help=f"at most N rows, 0 for all (default: {TABLE_LIMIT} for the table, "
+        "all for the other formats)",
+    )
+    parser.add_argument(
+        "--format",
+        default="table",
+        metavar="|".join(FORMATS),
+        help="output format (default: table; jsonl streams one object a line)",
+    )
+    parser.add_argument(
+        "--columns", metavar="COL,...", help="columns to print, from: " + ", ".join(RESULT_COLUMNS)
+    )
+    parser.set_defaults(handler=run_query)
+
+
+def _register_stats(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "stats",
+        help="per source: articles stored, scored, fake and the fake rate over time windows",
+        description="Per source and model, over windows of fetch time ending now: articles "
+        "stored, scored by the model, flagged fake, and the fake rate (fake / scored).",
+    )
+    parser.add_argument(
+        "--window",
+        action="append",
+        default=[],
+        metavar="SPAN",
+        help="a window such as 1h, 24h, 7d, 30d, or all (repeat, or separate by "
+        f"commas; default: {','.join(DEFAULT_WINDOWS)})",
+    )
+    parser.add_argument(
+        "--source",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only this source (repeat, or separate by commas)",
+    )
+    parser.add_argument(
+        "--model",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only this model's verdicts (default: a row for every model)",
+    )
+    parser.add_argument(
+        "--as-of",
+        metavar="TIME",
+        help="end the windows at TIME instead of now; later articles are left out",
+    )
+    parser.add_argument(
+        "--format",
+        default="table",
+        metavar="|".join(FORMATS),
+        help="output format (default: table)",
+    )
+    parser.set_defaults(handler=run_stats)
+
+
+def run_query(args: argparse.Namespace, settings: Settings) -> int:
+    now = utcnow()
+    fmt = _choice("--format", args.format, FORMATS)
+    columns = _columns(args.columns, fmt)
+    query = _result_query(args, now)
+    wanted = query.limit
+    if fmt == "table" and query.limit is not None:
+        query = replace(query, limit=query.limit + 1)  # one more tells whether it was cut
+    engine = open_database(settings)
+    try:
+        with Session(engine) as session, _quiet_when_the_reader_leaves():
+            _check_names(session, query.sources, [query.model] if query.model else [])
+            rows = iter_results(session, query)
+            if fmt == "table":
+                _print_results(rows, columns, wanted)
+            else:
+                write_records(rows, columns, fmt, sys.stdout)
+    finally:
+        engine.dispose()
+    return 0
+
+
+def run_stats(args: argparse.Namespace, settings: Settings) -> int:
+    now = utcnow()
+    fmt = _choice("--format", args.format, FORMATS)
+    windows = _windows(_split(args.window) or list(DEFAULT_WINDOWS))
+    sources, models = _split(args.source), _split(args.model)
+    as_of = _time("--as-of", args.as_of, now)
+    engine = open_database(settings)
+    try:
+        with Session(engine) as session:
+            _check_names(session, sources, models)
+            stats = source_stats(
+                session, windows, now=as_of or now, sources=sources, models=models, until=as_of
+            )
+    finally:
+        engine.dispose()
+    records = [_stats_record(s) for s in stats]
+    with _quiet_when_the_reader_leaves():
+        if fmt != "table":
+            write_records(records, STATS_COLUMNS, fmt, sys.stdout)
+        elif records:
+            print_stats_table(records, STATS_COLUMNS, sys.stdout, width=_terminal_width())
+        else:
+            print("no sources in the store yet; `fakewatch crawl` or `fakewatch run` fills it")
+    return 0
+
+
+def _result_query(args: argparse.Namespace, now: datetime) -> ResultQuery:
+    """The query the options ask for, or a SettingsError naming the first bad option."""
+    verdicts = [_choice("--verdict", v, (*VERDICTS, UNSCORED)) for v in _split(args.verdict)]
+    statuses = [_choice("--status", s, STATUSES) for s in _split(args.status)]
+    since, until = _time("--since", args.since, now), _time("--until", args.until, now)
+    if since is not None and until is not None and since >= until:
+        raise SettingsError(f"--since ({args.since}) must be before --until ({args.until})")
+    low = _probability("--min-probability", args.min_probability)
+    high = _probability("--max-probability", args.max_probability)
+    if low is not None and high is not None and low > high:
+        raise SettingsError(f"--min-probability ({low:g}) is above --max-probability ({high:g})")
+    sort = _choice("--sort", args.sort, SORT_KEYS)
+    # Times and probabilities sort newest and most confident first; sources from A.
+    descending = sort != "source" if args.descending is None else args.descending
+    return ResultQuery(
+        sources=tuple(_split(args.source)),
+        verdicts=tuple(verdicts),
+        statuses=tuple(statuses),
+        model=args.model,
+        since=since,
+        until=until,
+        time_field=_choice("--time", args.time, TIME_FIELDS),
+        min_probability=low,
+        max_probability=high,
+        sort=sort,
+        descending=descending,
+        limit=_limit(args.limit, args.format),
+    )
+
+
+def _split(values: Iterable[str]) -> list[str]:
+    """Repeated and comma-separated option values, in order, without blanks or repeats."""
+    parts = (part.strip() for value in values for part in value.split(","))
+    return list(dict.fromkeys(part for part in parts if part))
+
+
+def _choice(option: str, value: str, allowed: Sequence[str]) -> str:
+    if value not in allowed:
+        raise SettingsError(f"{option} {value!r} is not one of: {', '.join(allowed)}")
+    return value
+
+
+def _time(option: str, text: str | None, now: datetime) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return parse_time(text, now)
+    except ValueError as exc:
+        raise SettingsError(f"{option}: {exc}") from None
+
+
+def _probability(option: str, text: str | None) -> float | None:
+    if text is None:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise SettingsError(f"{option} {text!r} is not a probability; use a number from 0 to 1")
+    return value
+
+
+def _limit(text: str | None, fmt: str) -> int | None:
+    if text is None:
+        return TABLE_LIMIT if fmt == "table" else None
+    if not text.isdigit():
+        raise SettingsError(f"--limit {text!r} is not a number of rows; use 0 for all")
+    return int(text) or None
+
+
+def _columns(text: str | None, fmt: str) -> tuple[str, ...]:
+    if text is None:
+        return TABLE_COLUMNS if fmt == "table" else RESULT_COLUMNS
+    columns = tuple(_choice("--columns", c, RESULT_COLUMNS) for c in _split([text]))
+    if not columns:
+        raise SettingsError("--columns names no column; choose from " + ", ".join(RESULT_COLUMNS))
+    return columns
+
+
+def _windows(names: Sequence[str]) -> list[Window]:
+    windows = []
+    for name in names:
+        if name == "all":
+            windows.append(Window("all", None))
+            continue
+        try:
+            windows.append(Window(name, parse_span(name)))
+        except ValueError as exc:
+            raise SettingsError(f"--window: {exc}, or `all`") from None
+    return windows
+
+
+def _check_names(session: Session, sources: Sequence[str], models: Sequence[str]) -> None:
+    """Refuse source and model names the store does not know, since they would match nothing."""
+    if sources:
+        known = source_names(session)
+        for name in sources:
+            if name not in known:
+                listed = ", ".join(known) if known else "none yet"
+                raise SettingsError(
+                    f"--source {name!r}: no such source in the store (known: {listed})"
+                )
+    if models:
+        known = model_names(session)
+        for name in models:
+            if name not in known:
+                listed = ", ".join(known) if known else "none yet"
+                raise SettingsError(
+                    f"--model {name!r}: no article has been scored by it "
+                    f"(models with verdicts: {listed})"
+                )
+
+
+@contextlib.contextmanager
+def _quiet_when_the_reader_leaves() -> Iterator[None]:
+    """Stop quietly when the reader goes away (`| head`), as other Unix tools do."""
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python flushes stdout again at exit; point it at /dev/null so that cannot fail.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _print_results(
+    rows: Iterator[dict[str, Any]], columns: Sequence[str], limit: int | None
+) -> None:
+    shown = list(rows)
+    cut = limit is not None and len(shown) > limit
+    shown = shown[:limit] if limit is not None else shown
+    if not shown:
+        print("no results")
+        return
+    print_results_table(shown, columns, sys.stdout, width=_terminal_width())
+    if cut:
+        print(f"(first {limit} shown; --limit N for more, --limit 0 for all)", file=sys.stderr)
+
+
+def _terminal_width() -> int:
+    return shutil.get_terminal_size((120, 24)).columns
+
+
+def _stats_record(stats: SourceStats) -> dict[str, Any]:
+    return {
+        "source": stats.source,
+        "model": stats.model,
+        "window": stats.window,
+        "articles": stats.articles,
+        "scored": stats.scored,
+        "fake": stats.fake,
+        "fake_rate": stats.fake_rate,
+        "waiting": stats.waiting,
+        "skipped": stats.skipped,
+        "errors": stats.errors,
+        "last_fetched": stats.last_fetched,
+    }

@@ -1,0 +1,107 @@
+"""Writing records for people (an aligned table) or machines (CSV, JSON, JSON Lines).
+
+Machine formats write one record at a time, so a caller that streams rows from the database
+never holds them all; JSON Lines flushes after each line for consumers that follow along.
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, TextIO
+
+from fakewatch.times import iso_utc
+
+MACHINE_FORMATS = ("csv", "json", "jsonl")
+FORMATS = ("table", *MACHINE_FORMATS)
+MIN_ELASTIC_WIDTH = 20
+GAP = "  "
+ELLIPSIS = "…"
+
+Record = Mapping[str, Any]
+
+
+def plain(value: Any) -> Any:
+    """A value JSON can hold: datetimes as ISO 8601 UTC, enums as their value."""
+    if isinstance(value, datetime):
+        return iso_utc(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+def write_records(
+    records: Iterable[Record], columns: Sequence[str], fmt: str, stream: TextIO
+) -> int:
+    """Write records in a machine format with these columns; returns how many were written."""
+    writer = {"csv": write_csv, "json": write_json, "jsonl": write_jsonl}[fmt]
+    return writer(records, columns, stream)
+
+
+def write_csv(records: Iterable[Record], columns: Sequence[str], stream: TextIO) -> int:
+    """A header line, then one line per record; None is an empty field."""
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(columns)
+    count = 0
+    for record in records:
+        writer.writerow(["" if record[c] is None else plain(record[c]) for c in columns])
+        count += 1
+    return count
+
+
+def write_json(records: Iterable[Record], columns: Sequence[str], stream: TextIO) -> int:
+    """One JSON array, one object per line, written as the records come."""
+    count = 0
+    for record in records:
+        stream.write("[\n" if count == 0 else ",\n")
+        stream.write(_json_object(record, columns))
+        count += 1
+    stream.write("[]\n" if count == 0 else "\n]\n")
+    return count
+
+
+def write_jsonl(records: Iterable[Record], columns: Sequence[str], stream: TextIO) -> int:
+    """One JSON object per line, flushed at once; nothing at all for no records."""
+    count = 0
+    for record in records:
+        stream.write(_json_object(record, columns) + "\n")
+        stream.flush()
+        count += 1
+    return count
+
+
+def write_table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    stream: TextIO,
+    *,
+    width: int,
+    elastic: int | None = None,
+    right: Iterable[int] = (),
+) -> None:
+    """Aligned columns; the `elastic` column (e.g. titles) is cut to fit `width` characters."""
+    cells = [[" ".join(cell.split()) for cell in row] for row in [headers, *rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    if elastic is not None:
+        gaps = len(GAP) * (len(widths) - 1)
+        others = sum(w for i, w in enumerate(widths) if i != elastic) + gaps
+        widths[elastic] = min(widths[elastic], max(MIN_ELASTIC_WIDTH, width - others))
+    right_aligned = set(right)
+    for row in cells:
+        line = GAP.join(
+            _fit(cell, w).rjust(w) if i in right_aligned else _fit(cell, w).ljust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        )
+        stream.write(line.rstrip() + "\n")
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(0, width - 1)] + ELLIPSIS
+
+
+def _json_object(record: Record, columns: Sequence[str]) -> str:
+    # `default` converts only what JSON lacks (datetimes), sparing a call for every value.
+    return json.dumps({c: record[c] for c in columns}, ensure_ascii=False, default=plain)
