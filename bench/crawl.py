@@ -185,7 +185,10 @@ def child_cpu() -> float:
 
 def startup_cpu() -> float:
     """CPU seconds a crawl process spends importing what it needs before the first request."""
-    code = "import fakewatch.commands.crawl, crawler.pipeline, crawler.spiders.news"
+    code = (
+        "import fakewatch.cli as cli; cli.build_parser(); "
+        "import crawler.run, crawler.pipeline, crawler.spiders.news"
+    )
     before = child_cpu()
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
     return child_cpu() - before

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import htmldate
-import newspaper
 import tldextract.tldextract
 import trafilatura
 from lxml.html import HtmlElement
 from trafilatura.metadata import extract_author
 from trafilatura.settings import Document
+
+if TYPE_CHECKING:
+    import newspaper
 
 LOGGER = logging.getLogger(__name__)
 
@@ -71,6 +74,10 @@ def trafilatura_text(html: str | bytes) -> str | None:
 
 def newspaper_article(html: str, url: str) -> newspaper.Article | None:
     """A parsed newspaper4k article built from HTML already in hand, or None on failure."""
+    # Imported on first use: newspaper loads NLTK and more (1.5 s), which the default
+    # extractor never needs, and every crawl process would pay for it at start.
+    import newspaper
+
     try:
         article = newspaper.Article(url, **NEWSPAPER_OPTIONS)
         article.download(input_html=html)
