@@ -76,6 +76,9 @@ class Daemon:
 
     def run(self) -> int:
         """Run until SIGTERM or SIGINT; returns the exit status."""
+        # First of all: a stop asked for during start-up still ends in an orderly exit.
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: self.stop.set())
         check_connection(self.engine)
         upgrade(self.engine)
         self._sync_sources()
@@ -92,8 +95,6 @@ class Daemon:
             coalesce=True, id="crawl", misfire_grace_time=None,
         )  # fmt: skip
         worker = self._start_worker()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_: self.stop.set())
         scheduler.start()
         LOGGER.info("fakewatch daemon started: %d sources, models %s", len(self.sources),
                     [m.name for m in self.models.loaded] or "none")  # fmt: skip

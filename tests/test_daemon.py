@@ -128,14 +128,23 @@ def test_kill_9_mid_run_then_restart_loses_and_duplicates_nothing(
 ) -> None:
     with serve_news_site(articles=40, seed=5, slow_seconds=0.2) as site:
         sources = sources_for(site, tmp_path)
-        first = DaemonProcess(tmp_path, database_url, sources, [model_folder])
+        # The first daemon only crawls, so its death always leaves work for the second.
+        first = DaemonProcess(
+            tmp_path,
+            database_url,
+            sources,
+            [model_folder],
+            extra_settings="score_in_daemon = false",
+        )
         wait_until(lambda: count(database_url, Article.id) >= 5, 90, "some articles stored")
         first.stop(signal.SIGKILL)
+        assert count(database_url, Prediction.id) == 0
         second = DaemonProcess(tmp_path, database_url, sources, [model_folder])
         try:
+            wait_until(lambda: second.get("/healthz")[0] in (200, 503), 60, "the second daemon")
             wait_until(lambda: count(database_url, Prediction.id) == 40, 120, "all 40 scored")
         finally:
-            assert second.stop() == 0
+            assert second.stop() == 0, second.logs()[-2000:]
         urls = {a.url for a in site.articles}
         engine = make_engine(database_url)
         with make_sessionmaker(engine)() as session:
