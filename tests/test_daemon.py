@@ -15,7 +15,7 @@ from sqlalchemy import select, text
 from db.engine import make_engine, make_sessionmaker
 from db.models import Article, ArticleStatus, CrawlOutcome, CrawlRun, Prediction
 from tests.crawling import local_source, write_sources
-from tests.daemons import DaemonProcess, count, train_small_model, wait_until
+from tests.daemons import DaemonProcess, count, free_port, train_small_model, wait_until
 from tests.newssite import NewsSite, serve_news_site
 from tests.postgres import PostgresServer
 
@@ -234,11 +234,26 @@ def test_a_worker_started_before_any_model_waits_then_scores(
     assert once.process.wait(60) == 2
     assert "no model could be loaded" in once.logs()
 
-    worker = DaemonProcess(tmp_path, sqlite_url, sources, [missing], command=("worker",))
+    port = free_port()
+    worker = DaemonProcess(
+        tmp_path, sqlite_url, sources, [missing], command=("worker", "--metrics-port", str(port))
+    )
+    worker.port = port  # its own /metrics and /healthz
     try:
         wait_until(lambda: "waiting for one to appear" in worker.logs(), 60, "the worker to wait")
+        status, body = wait_until(lambda: worker.get("/healthz"), 30, "the worker's /healthz")
+        assert status == 503 and json.loads(body)["ready"] is False
         assert worker.process.poll() is None
         train_small_model(missing)
         wait_until(lambda: count(sqlite_url, Prediction.id) == 6, 90, "6 articles scored")
+        assert worker.get("/healthz")[0] == 200
+        _, metrics_text = worker.get("/metrics")
+        scored = [
+            float(line.rsplit(" ", 1)[1])
+            for line in metrics_text.splitlines()
+            if line.startswith('fakewatch_articles_scored_total{model="later",source="early"')
+        ]
+        assert sum(scored) == 6
+        assert 'fakewatch_scoring_seconds_count{model="later"} 1.0' in metrics_text
     finally:
         assert worker.stop() == 0, worker.logs()[-2000:]

@@ -63,6 +63,7 @@ SECRETS = {
     "GRAFANA_ADMIN_PASSWORD": "adminSecret4test",
 }
 FAKEWATCH_SERVICES = ("migrate", "setup", "daemon", "worker")
+WORKER_METRICS_PORT = 9465  # `fakewatch worker --metrics-port` in the compose file
 
 
 # ----- the compose file ---------------------------------------------------------------------
@@ -170,13 +171,13 @@ def test_migrations_run_once_before_the_daemon_and_the_workers(config: dict[str,
 
 def test_workers_scale(config: dict[str, Any]) -> None:
     worker = service(config, "worker")
-    assert worker["command"] == ["worker"]
+    assert worker["command"] == ["worker", "--metrics-port", str(WORKER_METRICS_PORT)]
     # A fixed name or host port would make `--scale worker=4` fail on the second container.
     assert "container_name" not in worker
     assert "ports" not in worker
-    # `fakewatch worker` serves no HTTP: the image's /healthz check would call it unhealthy.
-    check = worker["healthcheck"]
-    assert check.get("disable") or check.get("test") == ["NONE"]  # as v2 and v1 write it
+    # Its health check asks the worker's own /healthz, not the daemon's port of the image.
+    check = " ".join(worker["healthcheck"]["test"])
+    assert f"'127.0.0.1', {WORKER_METRICS_PORT}," in check and "/healthz" in check
     assert service(config, "daemon")["command"] == ["run"]
     assert "ports" not in service(config, "daemon")  # Prometheus scrapes it inside the network
     assert not [n for n, s in config["services"].items() if "container_name" in s]
@@ -228,7 +229,10 @@ def test_prometheus_runs_the_shipped_config_and_scrapes_the_daemon(config: dict[
     ] + [tuple(t.rsplit(":", 1)) for sc in job.get("static_configs", []) for t in sc["targets"]]
     daemon = tomllib.loads(DAEMON_SETTINGS.read_text(encoding="utf-8"))["daemon"]
     assert daemon["metrics_address"] == "0.0.0.0"  # reachable from the Prometheus container
-    assert [(name, int(port)) for name, port in targets] == [("daemon", daemon["metrics_port"])]
+    assert [(name, int(port)) for name, port in targets] == [
+        ("daemon", daemon["metrics_port"]),
+        ("worker", WORKER_METRICS_PORT),
+    ]
 
 
 def test_grafana_is_provisioned_from_the_deploy_folder(config: dict[str, Any]) -> None:

@@ -28,6 +28,12 @@ def register(subparsers: Any) -> None:
     worker.add_argument("--batch", type=int, metavar="N", help="articles claimed at a time")
     worker.add_argument("--once", action="store_true", help="stop when the queue is empty")
     worker.add_argument("--log-format", choices=("json", "text"))
+    worker.add_argument(
+        "--metrics-port",
+        type=int,
+        metavar="PORT",
+        help="serve this worker's /metrics and /healthz on [daemon] metrics_address:PORT",
+    )
     worker.set_defaults(handler=run_worker)
 
     rescore = subparsers.add_parser("rescore", help="put stored articles back in the queue")
@@ -88,12 +94,43 @@ def run_worker(args: argparse.Namespace, settings: Settings) -> int:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
+    server = None
+    if args.metrics_port is not None:
+        from prometheus_client import REGISTRY
+
+        from scheduler.http import serve
+
+        address = settings.daemon.metrics_address
+        server, _ = serve(
+            address, args.metrics_port, REGISTRY, lambda: worker_health(engine, models)
+        )
     try:
         worker.run(stop)
     finally:
         with sessions.begin() as session:
             release_articles(session, worker.owner)
+        if server is not None:
+            server.shutdown()
     return 0
+
+
+def worker_health(engine: Any, models: Any) -> dict[str, Any]:
+    """A worker's /healthz: ready when the database answers and a model is loaded."""
+    from db.engine import check_connection
+    from db.errors import DatabaseError
+
+    report: dict[str, Any] = {
+        "alive": True,
+        "models": [{"name": m.name, "version": m.version} for m in models.loaded],
+        "problems": list(models.problems.values()),
+    }
+    try:
+        check_connection(engine)
+        report["database"] = "ok"
+    except DatabaseError as exc:
+        report["database"] = str(exc)
+    report["ready"] = report["database"] == "ok" and bool(models.loaded)
+    return report
 
 
 def run_rescore(args: argparse.Namespace, settings: Settings) -> int:
