@@ -41,7 +41,10 @@ from scheduler.worker import ScoringWorker, worker_id
 
 LOGGER = logging.getLogger(__name__)
 STOP_GRACE_SECONDS = 30.0
-TRAIN_HINT = "no trained model yet: run `fakewatch train --data FILE --model lightgbm --out {}`"
+TRAIN_HINT = (
+    "no trained model yet: run `fakewatch setup` (trains the default model on "
+    "$FAKEWATCH_TRAINING_DATA or WELFake) or `fakewatch train --data FILE --out {}`"
+)
 
 
 class Daemon:
