@@ -24,7 +24,6 @@ from crawler.config import CrawlSettings
 from crawler.run import source_config
 from crawler.sources import Source
 from db.engine import check_connection, make_engine, make_sessionmaker, unreachable_message
-from db.errors import DatabaseError
 from db.migrate import upgrade
 from db.models import CrawlRun
 from db.models import Source as SourceRow
@@ -35,7 +34,7 @@ from db.types import utcnow
 from scheduler import metrics
 from scheduler.config import DaemonSettings
 from scheduler.crawling import CrawlJob, start_crawl_process
-from scheduler.http import serve
+from scheduler.http import readiness, serve
 from scheduler.models import ModelSet
 from scheduler.worker import ScoringWorker, worker_id
 
@@ -88,7 +87,7 @@ class Daemon:
         self.models.refresh()
         if not self.models.loaded:
             LOGGER.warning(TRAIN_HINT.format(self.options.models[0]))
-        REGISTRY.register(metrics.DatabaseCollector(self.sessions, self._model_info))
+        REGISTRY.register(metrics.DatabaseCollector(self.sessions, self.models.info))
         server, _ = serve(self.options.metrics_address, self.options.metrics_port, REGISTRY,
                           self.health)  # fmt: skip
         scheduler = BackgroundScheduler(timezone=UTC)
@@ -114,18 +113,8 @@ class Daemon:
 
     def health(self) -> dict[str, Any]:
         """Liveness and readiness: is the database reachable, is a model loaded."""
-        report: dict[str, Any] = {"alive": True, "models": self._model_info()}
-        try:
-            check_connection(self.engine)
-            report["database"] = "ok"
-        except DatabaseError as exc:
-            report["database"] = str(exc)
-        problems = list(self.models.problems.values())
-        if not self.models.loaded:
-            problems.append(TRAIN_HINT.format(self.options.models[0]))
-        report["problems"] = problems
-        report["ready"] = report["database"] == "ok" and bool(self.models.loaded)
-        return report
+        hint = TRAIN_HINT.format(self.options.models[0])
+        return readiness(self.engine, self.models, no_model_hint=hint)
 
     # ----- crawling -----------------------------------------------------------------------
 
@@ -229,17 +218,6 @@ class Daemon:
         thread = threading.Thread(target=worker.run, args=(self.stop,), name="worker", daemon=True)
         thread.start()
         return thread
-
-    def _model_info(self) -> list[dict[str, str]]:
-        return [
-            {
-                "name": m.name,
-                "kind": m.model.kind,
-                "version": m.version,
-                "threshold": str(m.threshold),
-            }
-            for m in self.models.loaded
-        ]
 
     def _release_claims(self) -> None:
         try:

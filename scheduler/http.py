@@ -10,6 +10,11 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from prometheus_client import CollectorRegistry, make_wsgi_app
+from sqlalchemy import Engine
+
+from db.engine import check_connection
+from db.errors import DatabaseError
+from scheduler.models import ModelSet
 
 LOGGER = logging.getLogger(__name__)
 
@@ -21,6 +26,25 @@ class _QuietHandler(WSGIRequestHandler):
 
 class _ThreadingWSGIServer(WSGIServer):
     daemon_threads = True
+
+
+def readiness(
+    engine: Engine, models: ModelSet, *, no_model_hint: str | None = None
+) -> dict[str, Any]:
+    """A daemon's or worker's /healthz report: ready when the database answers and a model is
+    loaded; `problems` says what to fix."""
+    report: dict[str, Any] = {"alive": True, "models": models.info()}
+    try:
+        check_connection(engine)
+        report["database"] = "ok"
+    except DatabaseError as exc:
+        report["database"] = str(exc)
+    problems = list(models.problems.values())
+    if not models.loaded and no_model_hint:
+        problems.append(no_model_hint)
+    report["problems"] = problems
+    report["ready"] = report["database"] == "ok" and bool(models.loaded)
+    return report
 
 
 def health_app(health: Callable[[], dict[str, Any]]) -> Callable[..., Iterable[bytes]]:

@@ -141,6 +141,6 @@ class DatabaseCollector(Collector):
         counts = verdict_counts(session, [], [], since, None)
         return [
             (source, model, scored, fake)
-            for (source, model), (scored, fake) in sorted(counts.items(), key=str)
+            for (source, model), (scored, fake) in counts.items()
             if source is not None and model is not None
         ]

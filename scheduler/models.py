@@ -68,6 +68,18 @@ class ModelSet:
     def loaded(self) -> list[DeployedModel]:
         return list(self.models.values())
 
+    def info(self) -> list[dict[str, str]]:
+        """Name, kind, version and threshold of each loaded model (for /healthz and metrics)."""
+        return [
+            {
+                "name": m.name,
+                "kind": m.model.kind,
+                "version": m.version,
+                "threshold": str(m.threshold),
+            }
+            for m in self.loaded
+        ]
+
     def _problem(self, folder: Path, message: str) -> None:
         if self.problems.get(folder) != message:
             LOGGER.warning("%s", message)

@@ -27,7 +27,8 @@ def run_cli(folder: Path, *args: str, **env: str) -> subprocess.CompletedProcess
         for key, value in os.environ.items()
         if not key.startswith("FAKEWATCH_") or key.startswith("FAKEWATCH_REQUIRE")
     }
-    environment["FAKEWATCH_WELFAKE_URL"] = f"http://127.0.0.1:{closed_port()}/WELFake_Dataset.csv"
+    # A port that was free a moment ago: nothing listens there, so the download fails.
+    environment["FAKEWATCH_WELFAKE_URL"] = f"http://127.0.0.1:{free_port()}/WELFake_Dataset.csv"
     environment.update(env)
     return subprocess.run(
         [sys.executable, "-m", "fakewatch", *args],
@@ -37,11 +38,6 @@ def run_cli(folder: Path, *args: str, **env: str) -> subprocess.CompletedProcess
         text=True,
         timeout=300,
     )
-
-
-def closed_port() -> int:
-    """A port nothing listens on (it was free a moment ago)."""
-    return free_port()
 
 
 @pytest.fixture
@@ -165,7 +161,7 @@ def test_doctor_names_each_problem_and_its_fix(workdir: Path) -> None:
     assert checks["model"]["status"] == "FAIL"
     assert checks["packages"]["status"] == "ok"
 
-    postgres_down = f"postgresql+psycopg://fakewatch@127.0.0.1:{closed_port()}/fakewatch"
+    postgres_down = f"postgresql+psycopg://fakewatch@127.0.0.1:{free_port()}/fakewatch"
     down = run_cli(
         workdir, "doctor", "--json", FAKEWATCH_DATABASE_URL=postgres_down, **settings_env(workdir)
     )

@@ -98,12 +98,10 @@ def run_worker(args: argparse.Namespace, settings: Settings) -> int:
     if args.metrics_port is not None:
         from prometheus_client import REGISTRY
 
-        from scheduler.http import serve
+        from scheduler.http import readiness, serve
 
         address = settings.daemon.metrics_address
-        server, _ = serve(
-            address, args.metrics_port, REGISTRY, lambda: worker_health(engine, models)
-        )
+        server, _ = serve(address, args.metrics_port, REGISTRY, lambda: readiness(engine, models))
     try:
         worker.run(stop)
     finally:
@@ -112,25 +110,6 @@ def run_worker(args: argparse.Namespace, settings: Settings) -> int:
         if server is not None:
             server.shutdown()
     return 0
-
-
-def worker_health(engine: Any, models: Any) -> dict[str, Any]:
-    """A worker's /healthz: ready when the database answers and a model is loaded."""
-    from db.engine import check_connection
-    from db.errors import DatabaseError
-
-    report: dict[str, Any] = {
-        "alive": True,
-        "models": [{"name": m.name, "version": m.version} for m in models.loaded],
-        "problems": list(models.problems.values()),
-    }
-    try:
-        check_connection(engine)
-        report["database"] = "ok"
-    except DatabaseError as exc:
-        report["database"] = str(exc)
-    report["ready"] = report["database"] == "ok" and bool(models.loaded)
-    return report
 
 
 def run_rescore(args: argparse.Namespace, settings: Settings) -> int:
