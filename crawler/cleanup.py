@@ -124,7 +124,7 @@ def skip_reason(
     words = text.split()
     if not words:
         return "empty"
-    average = sum(len(word) for word in words) / len(words)
+    average = sum(map(len, words)) / len(words)
     if not MIN_AVG_WORD_LEN <= average <= MAX_AVG_WORD_LEN:
         return "link_only"
     if len(words) < min_words:

@@ -82,7 +82,7 @@ def crawl_once(
             crawler,
             source=source,
             report=report,
-            store=ArticleStore(sessions, source_id),
+            store=ArticleStore(engine, source_id),
             limit=limit or source.max_articles or options.max_articles,
             max_sitemap_bytes=options.max_page_bytes * 10,
             validators=validators,

@@ -2,32 +2,35 @@
 
 from __future__ import annotations
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
 
 from db.queries import ArticleRecord, StoreOutcome, known_urls, store_article
 
 
 class ArticleStore:
-    """Stores pages and answers "seen before?" for one source."""
+    """Stores pages and answers "seen before?" for one source.
 
-    def __init__(self, sessions: sessionmaker[Session], source_id: int | None) -> None:
-        self.sessions = sessions
+    Works on plain connections, not ORM sessions: it runs for every page a crawl fetches.
+    """
+
+    def __init__(self, engine: Engine, source_id: int | None) -> None:
+        self.engine = engine
         self.source_id = source_id
 
     def known(self, urls: list[str]) -> set[str]:
         """Those of `urls` already stored (as articles or aliases)."""
         if not urls:
             return set()
-        with self.sessions() as session:
-            return known_urls(session, urls)
+        with self.engine.connect() as connection:
+            return known_urls(connection, urls)
 
     def save(self, record: ArticleRecord) -> StoreOutcome:
         """Store one page in its own transaction: all of it or none of it."""
         try:
-            with self.sessions.begin() as session:
-                return store_article(session, record)
+            with self.engine.begin() as connection:
+                return store_article(connection, record)
         except IntegrityError:
             # Another crawler stored this URL or text a moment ago: now it is a duplicate.
-            with self.sessions.begin() as session:
-                return store_article(session, record)
+            with self.engine.begin() as connection:
+                return store_article(connection, record)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, union
+from sqlalchemy import BindParameter, Connection, Table, bindparam, func, insert, select, union
 from sqlalchemy.orm import Session
 
 from db.models import Article, ArticleAlias, ArticleStatus, CrawlOutcome, CrawlRun, Source
@@ -15,6 +15,24 @@ from db.types import utcnow
 
 URL_BATCH = 500
 MAX_RECORDED_ERRORS = 200
+
+ARTICLES = cast(Table, Article.__table__)
+ALIASES = cast(Table, ArticleAlias.__table__)
+_URLS: BindParameter[list[str]] = bindparam("urls", expanding=True)
+# The stored article with one of these URLs (as its own or an alias), or with this text hash.
+EXISTING_ARTICLE = select(
+    func.coalesce(
+        select(Article.id)
+        .where(Article.url.in_(_URLS) | (Article.content_hash == bindparam("content_hash")))
+        .limit(1)
+        .scalar_subquery(),
+        select(ArticleAlias.article_id)
+        .where(ArticleAlias.url.in_(_URLS))
+        .limit(1)
+        .scalar_subquery(),
+    )
+)
+INSERT_ARTICLE = insert(ARTICLES).returning(ARTICLES.c.id)
 
 
 @dataclass(frozen=True)
@@ -88,7 +106,7 @@ def sync_source(session: Session, config: SourceConfig) -> int:
     return source.id
 
 
-def known_urls(session: Session, urls: Iterable[str]) -> set[str]:
+def known_urls(session: Session | Connection, urls: Iterable[str]) -> set[str]:
     """Those of `urls` already stored, as an article's URL or as an alias."""
     wanted = list(dict.fromkeys(urls))
     found: set[str] = set()
@@ -102,37 +120,41 @@ def known_urls(session: Session, urls: Iterable[str]) -> set[str]:
     return found
 
 
-def store_article(session: Session, record: ArticleRecord) -> StoreOutcome:
+def store_article(session: Session | Connection, record: ArticleRecord) -> StoreOutcome:
     """Store one page once: a known URL or known text becomes an alias of the stored article.
 
-    Runs inside the caller's transaction. Should another crawler store the same URL or text
-    at the same moment, the unique constraints raise IntegrityError and the caller retries.
+    Runs inside the caller's transaction, a session's or a connection's. Should another
+    crawler store the same URL or text at the same moment, the unique constraints raise
+    IntegrityError and the caller retries. Core statements built once, not the unit of work:
+    this runs for every page a crawl fetches.
     """
     urls = list(dict.fromkeys([record.url, *record.alias_urls]))
-    existing = _existing_article(session, urls, record.content_hash)
+    existing = session.scalar(EXISTING_ARTICLE, {"urls": urls, "content_hash": record.content_hash})
     if existing is not None:
         _add_aliases(session, existing, record.source_id, urls)
         return StoreOutcome("duplicate", existing)
-    article = Article(
-        url=record.url,
-        source_id=record.source_id,
-        title=record.title,
-        text=record.text,
-        authors=list(record.authors),
-        published_at=record.published_at,
-        fetched_at=record.fetched_at,
-        language=record.language,
-        top_image=record.top_image,
-        content_hash=record.content_hash,
-        status=record.status,
-        status_reason=record.status_reason,
-        extractor=record.extractor,
-    )
-    session.add(article)
-    session.flush()
-    _add_aliases(session, article.id, record.source_id, urls[1:])
+    article_id: int = session.execute(
+        INSERT_ARTICLE,
+        {
+            "url": record.url,
+            "source_id": record.source_id,
+            "title": record.title,
+            "text": record.text,
+            "authors": list(record.authors),
+            "published_at": record.published_at,
+            "fetched_at": record.fetched_at,
+            "language": record.language,
+            "top_image": record.top_image,
+            "content_hash": record.content_hash,
+            "status": record.status,
+            "status_reason": record.status_reason,
+            "extractor": record.extractor,
+        },
+    ).scalar_one()
+    # None of `urls` was known (the query above), so the others need no second look.
+    _insert_aliases(session, article_id, record.source_id, urls[1:])
     kind = "skipped" if record.status is ArticleStatus.SKIPPED else "new"
-    return StoreOutcome(kind, article.id)
+    return StoreOutcome(kind, article_id)
 
 
 def start_crawl_run(session: Session, source_id: int | None, source_name: str) -> int:
@@ -170,28 +192,20 @@ def finish_crawl_run(
     return run
 
 
-def _existing_article(session: Session, urls: list[str], content_hash: str | None) -> int | None:
-    """The stored article with one of these URLs (or aliases), or with this text hash."""
-    by_url = Article.url.in_(urls)
-    query = select(Article.id).where(
-        by_url if content_hash is None else by_url | (Article.content_hash == content_hash)
-    )
-    article_id = session.scalar(query.limit(1))
-    if article_id is None:
-        alias = select(ArticleAlias.article_id).where(ArticleAlias.url.in_(urls)).limit(1)
-        article_id = session.scalar(alias)
-    return article_id
-
-
 def _add_aliases(
-    session: Session, article_id: int, source_id: int | None, urls: Iterable[str]
+    session: Session | Connection, article_id: int, source_id: int | None, urls: Iterable[str]
 ) -> None:
     wanted = list(dict.fromkeys(urls))
-    if not wanted:
-        return
-    known = known_urls(session, wanted)
-    new = [url for url in wanted if url not in known]
-    for url in new:
-        session.add(ArticleAlias(url=url, article_id=article_id, source_id=source_id))
-    if new:
-        session.flush()
+    if wanted:
+        known = known_urls(session, wanted)
+        _insert_aliases(session, article_id, source_id, [u for u in wanted if u not in known])
+
+
+def _insert_aliases(
+    session: Session | Connection, article_id: int, source_id: int | None, urls: Sequence[str]
+) -> None:
+    if urls:
+        session.execute(
+            insert(ALIASES),
+            [{"url": url, "article_id": article_id, "source_id": source_id} for url in urls],
+        )
