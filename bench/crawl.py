@@ -3,15 +3,17 @@
 Serves a local fixture site of N article pages (feeds, sitemaps) in a separate process, then
 1. downloads every article page once and times fakewatch's extractor on them (the standalone
    rate, CPU-bound, one process), and
-2. runs `fakewatch crawl` on the site's sitemap index into a fresh SQLite file and times it
-   from process start to exit (Scrapy, robots.txt, dedup checks, extraction, cleanup, storage).
+2. runs `fakewatch crawl` on a source made of the site's RSS feed and sitemap index into a
+   fresh SQLite file and times it from process start to exit (Scrapy, robots.txt, dedup
+   checks, extraction, cleanup, storage).
 Prints both rates and their ratio (wall clock, machine load included), and the cost that
 matters on a busy machine: CPU seconds per article of the crawl process against those of the
 extractor alone, with and without the crawl process' start-up (imports; paid once by a daemon).
 
 `--pages fixture` (default) serves the synthetic pages of `tests.newssite`: small, clean and
 cheap to extract. `--pages real` serves the 990 real news pages of
-../shared/data/extraction/trafilatura_eval instead (robots.txt and a sitemap around them),
+../shared/data/extraction/trafilatura_eval instead (robots.txt, an RSS feed of the newest 100
+and a sitemap index around them),
 each under several URLs to reach `--articles`, every copy made distinct by one inserted
 paragraph so that dedup stores it as a new article; both measurements read the same bytes.
 
@@ -45,6 +47,8 @@ from crawler.extraction import extract_article  # noqa: E402
 from crawler.sitemaps import parse_sitemap  # noqa: E402
 
 CRAWL_SETTINGS = """
+sources_file = "sources.toml"
+
 [crawl]
 download_delay = 0.0
 autothrottle = false
@@ -52,6 +56,17 @@ concurrent_requests = 16
 concurrent_per_domain = 16
 download_timeout = 30.0
 """
+# The site as a configured source: feed and sitemap list overlapping articles, as on real sites.
+BENCH_SOURCE = """
+[[source]]
+name = "bench"
+feeds = ["{site}/feeds/rss.xml"]
+sitemaps = ["{site}/sitemap_index.xml"]
+allowed_domains = ["127.0.0.1"]
+allow_private = ["127.0.0.1/32"]
+max_articles = {articles}
+"""
+FEED_ITEMS = 100
 
 
 def free_port() -> int:
@@ -82,7 +97,7 @@ FIRST_PARAGRAPH_END = re.compile(rb"</p\s*>", re.IGNORECASE)
 
 
 class RealPagesSite(http.server.ThreadingHTTPServer):
-    """robots.txt, a sitemap index, sitemaps of 500, and `/news/N`: real page N mod 990."""
+    """robots.txt, an RSS feed, a sitemap index, sitemaps of 500, `/news/N`: real page N mod 990."""
 
     daemon_threads = True
 
@@ -108,6 +123,18 @@ class RealPagesSite(http.server.ThreadingHTTPServer):
             f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'
         ).encode()
 
+    def feed(self) -> bytes:
+        """RSS 2.0 of the newest FEED_ITEMS articles (the highest numbers)."""
+        numbers = range(self.articles - 1, max(-1, self.articles - 1 - FEED_ITEMS), -1)
+        items = "".join(
+            f"<item><title>Story {n}</title><link>{self.url}/news/{n}</link></item>"
+            for n in numbers
+        )
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+            f"<title>Real pages</title><link>{self.url}/</link>{items}</channel></rss>"
+        ).encode()
+
     def sitemap_index(self) -> bytes:
         parts = range((self.articles + 499) // 500)
         entries = "".join(
@@ -128,6 +155,8 @@ class RealPagesHandler(http.server.BaseHTTPRequestHandler):
         path = self.path
         if path == "/robots.txt":
             self._send(b"User-agent: *\nAllow: /\n", "text/plain")
+        elif path == "/feeds/rss.xml":
+            self._send(self.server.feed(), "application/rss+xml")
         elif path == "/sitemap_index.xml":
             self._send(self.server.sitemap_index(), "application/xml")
         elif match := re.fullmatch(r"/sitemap-(\d+)\.xml", path):
@@ -198,12 +227,10 @@ def crawl_rate(site: str, expected: int) -> tuple[float, dict[str, object], floa
     """(articles stored/s, the summary, seconds, CPU seconds) of one `fakewatch crawl`."""
     folder = Path(tempfile.mkdtemp(prefix="fakewatch-bench-"))
     (folder / "settings.toml").write_text(CRAWL_SETTINGS)
+    (folder / "sources.toml").write_text(BENCH_SOURCE.format(site=site, articles=expected))
     env = dict(os.environ, FAKEWATCH_DATABASE_URL=f"sqlite:///{folder / 'bench.db'}",
                FAKEWATCH_CONFIG=str(folder / "settings.toml"))  # fmt: skip
-    command = [
-        sys.executable, "-m", "fakewatch", "crawl", f"{site}/sitemap_index.xml",
-        "--allow-private", "127.0.0.1/32", "--limit", str(expected), "--json",
-    ]  # fmt: skip
+    command = [sys.executable, "-m", "fakewatch", "crawl", "bench", "--json"]
     start, cpu = time.perf_counter(), child_cpu()
     result = subprocess.run(
         command, cwd=folder, env=env, capture_output=True, text=True, check=True
