@@ -100,7 +100,7 @@ def test_feed_crawl_stores_clean_articles_and_is_incremental(
 def test_atom_rdf_sitemaps_and_syndicated_copies_are_stored_once(
     database_url: str, tmp_path: Path
 ) -> None:
-    with serve_news_site(articles=8, seed=3) as site:
+    with serve_news_site(articles=40, seed=3) as site:
         sources = write_sources(
             tmp_path,
             [
@@ -115,6 +115,7 @@ def test_atom_rdf_sitemaps_and_syndicated_copies_are_stored_once(
                 )
             ],
         )
+        site.clear_log()
         result = fakewatch(
             "crawl",
             "many-listings",
@@ -131,6 +132,9 @@ def test_atom_rdf_sitemaps_and_syndicated_copies_are_stored_once(
         assert len(articles) == len(site.articles)
         assert summary["articles_new"] == len(site.articles)
         assert summary["articles_duplicate"] >= len(site.syndicated)
+        # Four listings name the same articles: each is still downloaded once.
+        downloads = {path: n for path, n in site.hits.items() if path.startswith("/news/")}
+        assert downloads and set(downloads.values()) == {1}, downloads
         engine = make_engine(database_url)
         with make_sessionmaker(engine)() as session:
             aliases = {alias.url for alias in session.scalars(select(ArticleAlias))}

@@ -208,8 +208,13 @@ class NewsSpider(scrapy.Spider):
 
     def _articles(
         self, candidates: Iterable[tuple[str, ListingHint]], listing_url: str
-    ) -> Iterator[scrapy.Request]:
-        """Requests for the listed articles that are in scope, new, and within the limit."""
+    ) -> list[scrapy.Request]:
+        """Requests for the listed articles that are in scope, new, and within the limit.
+
+        Eager on purpose: Scrapy consumes several listings' callbacks interleaved, so an
+        article is marked scheduled here, before any request is handed over, or two listings
+        naming it would both download it.
+        """
         wanted: dict[str, tuple[str, ListingHint]] = {}
         for raw_url, hint in candidates:
             url = canonical_url(raw_url, base=listing_url)
@@ -222,14 +227,14 @@ class NewsSpider(scrapy.Spider):
             wanted.setdefault(url, (raw_url, hint))
         known = self.store.known(list(wanted))
         self.report.count("articles_known", len(known))
-        for url, (raw_url, hint) in wanted.items():
-            if url in known:
-                continue
-            if len(self.scheduled) >= self.limit:
-                LOGGER.info("%s: limit of %d articles reached", self.source.name, self.limit)
-                return
-            self.scheduled.add(url)
-            yield scrapy.Request(
+        new = [(url, raw_url, hint) for url, (raw_url, hint) in wanted.items() if url not in known]
+        room = max(0, self.limit - len(self.scheduled))
+        if len(new) > room:
+            LOGGER.info("%s: limit of %d articles reached", self.source.name, self.limit)
+            del new[room:]
+        self.scheduled.update(url for url, _, _ in new)
+        return [
+            scrapy.Request(
                 raw_url if raw_url.startswith(("http://", "https://")) else url,
                 callback=self.parse_article,
                 errback=self.article_failed,
@@ -238,3 +243,5 @@ class NewsSpider(scrapy.Spider):
                 # redirect limit and is reported instead of vanishing in Scrapy's dupefilter.
                 dont_filter=True,
             )
+            for url, raw_url, hint in new
+        ]
