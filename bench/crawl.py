@@ -6,16 +6,19 @@ Serves a local fixture site of N article pages (feeds, sitemaps) in a separate p
 2. runs `fakewatch crawl` on a source made of the site's RSS feed and sitemap index into a
    fresh SQLite file and times it from process start to exit (Scrapy, robots.txt, dedup
    checks, extraction, cleanup, storage).
+The extractor is timed again after the crawl and the two passes pooled, so that a drift in
+the machine's speed during the run weighs on both sides alike.
 Prints both rates and their ratio (wall clock, machine load included), and the cost that
 matters on a busy machine: CPU seconds per article of the crawl process against those of the
 extractor alone, with and without the crawl process' start-up (imports; paid once by a daemon).
 
-`--pages fixture` (default) serves the synthetic pages of `tests.newssite`: small, clean and
-cheap to extract. `--pages real` serves the 990 real news pages of
-../shared/data/extraction/trafilatura_eval instead (robots.txt, an RSS feed of the newest 100
-and a sitemap index around them),
-each under several URLs to reach `--articles`, every copy made distinct by one inserted
+`--pages real` (the default when ../shared is beside the checkout) serves the 990 real news
+pages of ../shared/data/extraction/trafilatura_eval, the pages bench/extraction.py scores
+(robots.txt, an RSS feed of the newest 100 and a sitemap index around them), each under
+several URLs to reach `--articles`, every copy made distinct by one inserted
 paragraph so that dedup stores it as a new article; both measurements read the same bytes.
+`--pages fixture` serves the synthetic pages of `tests.newssite` instead: small, clean and
+about seven times cheaper to extract, so the crawl's fixed cost per page weighs more.
 
     python bench/crawl.py [--articles 2000] [--pages fixture|real]
 """
@@ -249,7 +252,9 @@ def processed(summary: dict[str, object]) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=2000)
-    parser.add_argument("--pages", choices=("fixture", "real"), default="fixture")
+    parser.add_argument(
+        "--pages", choices=("fixture", "real"), default="real" if REAL_PAGES.is_dir() else "fixture"
+    )
     args = parser.parse_args()
     print(f"machine: {describe(('scrapy', 'newspaper4k', 'trafilatura', 'sqlalchemy'))}")
     if args.pages == "real":
@@ -268,9 +273,15 @@ def main() -> int:
             pages = list(zip(urls, pool.map(fetch, urls), strict=True))
         megabytes = sum(len(page) for _, page in pages) / 1e6
         print(f"site: {site}, {len(pages)} {args.pages} article pages, {megabytes:.1f} MB")
-        extract_wall, extract_cpu = extraction_rate(pages)
-        print(f"extractor alone:  {extract_wall:7.1f} pages/s wall, {extract_cpu:7.1f} pages/CPU-s")
+        before = extraction_rate(pages)
+        print(f"extractor alone:  {before[0]:7.1f} pages/s wall, {before[1]:7.1f} pages/CPU-s")
         page_rate, summary, seconds, cpu = crawl_rate(site, len(pages))
+        after = extraction_rate(pages)
+        print(f"extractor again:  {after[0]:7.1f} pages/s wall, {after[1]:7.1f} pages/CPU-s")
+        extract_wall, extract_cpu = (
+            2 / (1 / b + 1 / a) for b, a in zip(before, after, strict=True)
+        )
+        print(f"extractor pooled: {extract_wall:7.1f} pages/s wall, {extract_cpu:7.1f} pages/CPU-s")
         done = processed(summary)
         print(
             f"fakewatch crawl:  {page_rate:7.1f} pages/s to an outcome ({done} in {seconds:.1f} s:"
