@@ -58,6 +58,11 @@ def register(subparsers: Any) -> None:
     _register_stats(subparsers)
 
 
+def _add_repeatable(parser: Any, flag: str, metavar: str, help: str) -> None:
+    """An option that may be given several times (its values are collected in a list)."""
+    parser.add_argument(flag, action="append", default=[], metavar=metavar, help=help)
+
+
 def _register_query(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "query",
@@ -65,13 +70,7 @@ def _register_query(subparsers: Any) -> None:
         description="Stored articles with their current verdict (the `results` view). "
         f"Times are UTC; TIME is {TIME_FORMS}.",
     )
-    parser.add_argument(
-        "--source",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="only this source (repeat, or separate by commas)",
-    )
+    _add_repeatable(parser, "--source", "NAME", "only this source (repeat, or separate by commas)")
     parser.add_argument("--since", metavar="TIME", help="only those from TIME on (inclusive)")
     parser.add_argument("--until", metavar="TIME", help="only those before TIME (exclusive)")
     parser.add_argument(
@@ -80,19 +79,17 @@ def _register_query(subparsers: Any) -> None:
         metavar="|".join(TIME_FIELDS),
         help="which time --since and --until look at (default: fetched)",
     )
-    parser.add_argument(
+    _add_repeatable(
+        parser,
         "--verdict",
-        action="append",
-        default=[],
-        metavar="|".join((*VERDICTS, UNSCORED)),
-        help="only this verdict (repeat, or separate by commas)",
+        "|".join((*VERDICTS, UNSCORED)),
+        "only this verdict (repeat, or separate by commas)",
     )
-    parser.add_argument(
+    _add_repeatable(
+        parser,
         "--status",
-        action="append",
-        default=[],
-        metavar="|".join(STATUSES),
-        help="only articles in this state (repeat, or separate by commas)",
+        "|".join(STATUSES),
+        "only articles in this state (repeat, or separate by commas)",
     )
     parser.add_argument(
         "--model",
@@ -144,27 +141,16 @@ def _register_stats(subparsers: Any) -> None:
         description="Per source and model, over windows of fetch time ending now: articles "
         "stored, scored by the model, flagged fake, and the fake rate (fake / scored).",
     )
-    parser.add_argument(
+    _add_repeatable(
+        parser,
         "--window",
-        action="append",
-        default=[],
-        metavar="SPAN",
-        help="a window such as 1h, 24h, 7d, 30d, or all (repeat, or separate by "
+        "SPAN",
+        "a window such as 1h, 24h, 7d, 30d, or all (repeat, or separate by "
         f"commas; default: {','.join(DEFAULT_WINDOWS)})",
     )
-    parser.add_argument(
-        "--source",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="only this source (repeat, or separate by commas)",
-    )
-    parser.add_argument(
-        "--model",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="only this model's verdicts (default: a row for every model)",
+    _add_repeatable(parser, "--source", "NAME", "only this source (repeat, or separate by commas)")
+    _add_repeatable(
+        parser, "--model", "NAME", "only this model's verdicts (default: a row for every model)"
     )
     parser.add_argument(
         "--as-of",
