@@ -27,6 +27,8 @@ RUN python -m pip install -U pip \
 
 COPY README.md ./
 COPY fakewatch ./fakewatch
+COPY common ./common
+COPY articles ./articles
 COPY crawler ./crawler
 COPY classifier ./classifier
 COPY scheduler ./scheduler

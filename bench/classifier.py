@@ -24,7 +24,6 @@ import argparse
 import json
 import logging
 import os
-import platform
 import re
 import sys
 import time
@@ -43,9 +42,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != REPO / "bench"]
 sys.path.insert(0, str(REPO))
 
-from classifier.artifacts import model_class  # noqa: E402
-from classifier.evaluation import compute_metrics  # noqa: E402
-from classifier.preprocessing import strip_dateline  # noqa: E402
+from bench.machine import describe  # noqa: E402
+from classifier.evaluation.metrics import compute_metrics  # noqa: E402
+from classifier.models.artifacts import model_class  # noqa: E402
+from classifier.models.preprocessing import strip_dateline  # noqa: E402
 from classifier.training import PrepareOptions, prepare_corpus  # noqa: E402
 
 LOGGER = logging.getLogger("bench.classifier")
@@ -100,21 +100,8 @@ CORPORA = {"gossipcop": load_gossipcop, "isot": load_isot}
 
 
 def machine() -> str:
-    """CPU model, cores and library versions, for the record."""
-    cpu = "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    import lightgbm
-    import sklearn
-
-    return (
-        f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"lightgbm {lightgbm.__version__}, scikit-learn {sklearn.__version__}"
-    )
+    """CPU model, cores, memory and library versions, for the record."""
+    return describe(("lightgbm", "scikit-learn"))
 
 
 def run_model(name: str, params: dict[str, Any], splits: Any) -> dict[str, Any]:

@@ -45,8 +45,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from articles.extraction import extract_article  # noqa: E402
 from bench.machine import describe  # noqa: E402
-from crawler.extraction import extract_article  # noqa: E402
 from crawler.sitemaps import parse_sitemap  # noqa: E402
 
 CRAWL_SETTINGS = """

@@ -13,21 +13,22 @@ import gzip
 import json
 import logging
 import os
-import platform
 import re
 import sys
 import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib.metadata import version
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler.extraction import extract_article  # noqa: E402
-from crawler.extractors.backends import newspaper_article, trafilatura_text  # noqa: E402
+import trafilatura  # noqa: E402
+
+from articles.backends import newspaper_article  # noqa: E402
+from articles.extraction import extract_article  # noqa: E402
+from bench.machine import describe  # noqa: E402
 
 LOGGER = logging.getLogger(__name__)
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "extraction" / "trafilatura_eval"
@@ -80,11 +81,6 @@ def normalise(text: str) -> str:
     return WHITESPACE.sub(" ", text).strip()
 
 
-def _page(data: Path, page_id: str) -> bytes:
-    """The raw bytes of one stored page."""
-    return gzip.decompress((data / "html" / f"{page_id}.html.gz").read_bytes())
-
-
 def load_pages(data: Path, limit: int | None) -> list[tuple[str, str, bytes, dict]]:
     """(id, url, raw bytes, annotation) for the first `limit` pages in id order."""
     truth = json.loads((data / "ground-truth.json").read_text(encoding="utf-8"))
@@ -108,7 +104,11 @@ def run_newspaper(html: bytes, url: str) -> str | None:
 
 def run_trafilatura(html: bytes, url: str) -> str | None:
     """trafilatura alone, as the README calls it: extract(html, include_comments=False)."""
-    return trafilatura_text(html)
+    try:
+        return trafilatura.extract(html, include_comments=False)
+    except Exception:
+        LOGGER.warning("trafilatura failed on %s", url, exc_info=True)
+        return None
 
 
 def run_fakewatch(html: bytes, url: str) -> str | None:
@@ -147,23 +147,8 @@ def score(name: str, extractor: Extractor, pages: list[tuple[str, str, bytes, di
 
 def machine() -> str:
     """CPU model, cores, load, Python and library versions, in a few lines."""
-    model = platform.processor() or "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
     load = " ".join(f"{value:.2f}" for value in os.getloadavg())
-    libraries = ", ".join(
-        f"{name} {version(name)}"
-        for name in ("newspaper4k", "trafilatura", "htmldate", "lxml", "py3langid")
-    )
-    return (
-        f"machine: {model}, {os.cpu_count()} cores, load average {load}\n"
-        f"python {platform.python_version()} on {platform.system()} {platform.release()}\n"
-        f"libraries: {libraries}"
-    )
+    return f"machine: {describe(LIBRARIES)}\nload average {load}"
 
 
 def main(argv: list[str] | None = None) -> int:

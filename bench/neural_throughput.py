@@ -59,7 +59,7 @@ def best_rate(score: Callable[[], object], n: int, repeats: int) -> float:
 
 def bench_lstm(X: pd.DataFrame, y: np.ndarray, n: int, repeats: int) -> None:
     """Study network (vocabulary 10k, length 300, embedding 32, LSTM 32): fit, then score."""
-    from classifier.lstm_model import LSTMModel
+    from classifier.models.lstm_model import LSTMModel
 
     train = min(len(X) - 200, 1200)
     started = time.perf_counter()
@@ -84,7 +84,7 @@ def bench_transformer(
     """MiniLM at 256 tokens, briefly fine-tuned: fp32 versus int8 dynamic quantization."""
     import torch
 
-    from classifier.transformer_model import TransformerModel
+    from classifier.models.transformer_model import TransformerModel
 
     model = TransformerModel(
         max_length=256, epochs=1, max_train_samples=16, batch_size=16, num_threads=threads

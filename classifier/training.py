@@ -14,20 +14,21 @@ from typing import Any
 
 import pandas as pd
 
-from classifier import artifacts
-from classifier.base import FakeNewsModel
-from classifier.cleanup import CleanupOptions, CleanupReport, clean_corpus
-from classifier.data import CorpusFormat, load_corpus
-from classifier.dedup import (
+from articles.skip_rules import CORPUS_RULES, SkipRules
+from classifier.corpus.cleanup import CleanupReport, clean_corpus
+from classifier.corpus.dedup import (
     DedupOptions,
     drop_duplicate_copies,
     duplicate_groups,
     duplicate_summary,
 )
+from classifier.corpus.loading import CorpusFormat, load_corpus
+from classifier.corpus.splits import Splits, split_by_source, split_corpus
 from classifier.errors import ClassifierError, CorpusError
-from classifier.evaluation import evaluate_model
-from classifier.report import write_report
-from classifier.splits import Splits, split_by_source, split_corpus
+from classifier.evaluation.metrics import evaluate_model
+from classifier.evaluation.report import write_report
+from classifier.models import artifacts
+from classifier.models.base import FakeNewsModel
 
 LOGGER = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ class PrepareOptions:
     """How a corpus becomes train/validation/test splits."""
 
     corpus_format: CorpusFormat = dataclasses.field(default_factory=CorpusFormat)
-    cleanup: CleanupOptions | None = dataclasses.field(default_factory=CleanupOptions)
+    cleanup: SkipRules | None = CORPUS_RULES
     dedup: DedupOptions = dataclasses.field(default_factory=DedupOptions)
     keep_duplicate_copies: bool = False
     split: str = "group"

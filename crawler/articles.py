@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from crawler.cleanup import skip_reason
-from crawler.dedup import content_hash
-from crawler.extraction import extract_article
+from articles.extraction import extract_article
+from articles.fingerprint import content_hash
+from articles.skip_rules import SkipRules, skip_reason
 from crawler.items import PageItem
 from crawler.sources import Source
 from crawler.urls import ALLOWED_SCHEMES, canonical_url, in_domains
@@ -26,7 +26,12 @@ def page_to_record(
     if declared and _usable_canonical(declared, source):
         url = canonical_url(declared)
     aliases = tuple(a for a in dict.fromkeys((page.url, *page.alias_urls)) if a != url)
-    reason = skip_reason(extracted, languages=source.languages)
+    reason = skip_reason(
+        extracted.text,
+        SkipRules(languages=source.languages),
+        url=extracted.canonical_url,
+        declared_language=extracted.language,
+    )
     return ArticleRecord(
         url=url,
         source_id=source_id,

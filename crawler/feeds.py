@@ -11,6 +11,8 @@ from typing import Any
 
 import feedparser
 
+from common.messages import first_line
+
 LOGGER = logging.getLogger(__name__)
 HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*(<!doctype\s+html|<html)", re.IGNORECASE | re.DOTALL)
 FEED_START = re.compile(rb"<(rss|feed|rdf:RDF)[\s>]", re.IGNORECASE)
@@ -47,12 +49,12 @@ def parse_feed(body: bytes, url: str) -> list[FeedEntry]:
     parsed = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False)
     if not parsed.version:
         if parsed.bozo:
-            detail = str(parsed.get("bozo_exception", "")).splitlines()[0][:200]
+            detail = first_line(parsed.get("bozo_exception", ""), 200)
             raise FeedError("malformed_feed", f"{url} is not well-formed XML ({detail})")
         raise FeedError("not_a_feed", f"{url} is XML but not RSS, Atom or RDF")
     entries = [entry for raw in parsed.entries if (entry := _entry(raw)) is not None]
     if parsed.bozo and not entries:
-        detail = str(parsed.get("bozo_exception", "")).splitlines()[0][:200]
+        detail = first_line(parsed.get("bozo_exception", ""), 200)
         raise FeedError("malformed_feed", f"{url} is a broken feed ({detail})")
     if parsed.bozo:
         LOGGER.info("%s: feed has errors but %d entries were read", url, len(entries))

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from scrapy.crawler import Crawler
 from sqlalchemy.exc import SQLAlchemyError
 
+from common.messages import first_line
 from crawler.articles import page_to_record
 from crawler.items import PageItem
 
@@ -41,7 +42,7 @@ class StoragePipeline:
         try:
             outcome = spider.store.save(record)
         except SQLAlchemyError as exc:
-            message = str(getattr(exc, "orig", exc)).splitlines()[0][:300]
+            message = first_line(getattr(exc, "orig", exc), 300)
             report.error(item.url, "database", message)
             return item
         if outcome.kind == "new":

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from db.models import CrawlOutcome
+from db.queries import MAX_RECORDED_ERRORS
 
 LOGGER = logging.getLogger(__name__)
-MAX_ERRORS = 200
 COUNT_FIELDS = (
     "pages_fetched",
     "articles_new",
@@ -44,7 +44,7 @@ class CrawlReport:
         else:
             self.counts["articles_failed"] += 1
         LOGGER.warning("%s: %s %s: %s", self.source_name, reason, url, message)
-        if len(self.errors) < MAX_ERRORS:
+        if len(self.errors) < MAX_RECORDED_ERRORS:
             self.errors.append({"url": url, "reason": reason, "message": message[:500]})
 
     def skipped(self, reason: str) -> None:

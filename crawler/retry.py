@@ -71,7 +71,8 @@ def retry_after_seconds(response: Response) -> float | None:
     if not value:
         return None
     text = value.decode("latin-1").strip()
-    if text.isdigit():
+    # ASCII only: isdigit() also takes "²" (Latin-1 0xB2), which float() refuses.
+    if text.isascii() and text.isdigit():
         return float(text)
     try:
         when = email.utils.parsedate_to_datetime(text)

@@ -13,35 +13,18 @@ from scrapy.utils.reactor import install_reactor
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from crawler.config import CrawlSettings
 from crawler.report import CrawlReport
 from crawler.scrapy_settings import REACTOR, scrapy_settings
+from crawler.settings import CrawlSettings
 from crawler.sources import Source
 from crawler.spiders.news import NewsSpider
 from crawler.store import ArticleStore
 from db.engine import make_sessionmaker
 from db.models import CrawlRun
 from db.models import Source as SourceRow
-from db.queries import SourceConfig, finish_crawl_run, start_crawl_run, sync_source
+from db.queries import finish_crawl_run, start_crawl_run, sync_source
 
 LOGGER = logging.getLogger(__name__)
-
-
-def source_config(source: Source) -> SourceConfig:
-    """The database row's configured part for a source."""
-    return SourceConfig(
-        name=source.name,
-        kind=source.kind,
-        feeds=source.feeds or source.start_urls,
-        sitemaps=source.sitemaps,
-        homepage=source.homepage,
-        allowed_domains=source.allowed_domains,
-        languages=source.languages,
-        interval_seconds=source.interval_seconds,
-        enabled=source.enabled and not source.start_urls,
-        min_interval_seconds=source.min_interval_seconds,
-        max_interval_seconds=source.max_interval_seconds,
-    )
 
 
 def crawl_once(
@@ -70,7 +53,7 @@ def crawl_once(
     jobs: list[tuple[Source, CrawlReport, int, int]] = []
     for source in sources:
         with sessions.begin() as session:
-            source_id = sync_source(session, source_config(source))
+            source_id = sync_source(session, source)
             run_id = start_crawl_run(session, source_id, source.name)
             validators = dict(session.get_one(SourceRow, source_id).feed_validators or {})
         report = CrawlReport(source.name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from crawler.config import CrawlSettings
+from crawler.settings import CrawlSettings
 from crawler.sources import Source
 
 REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

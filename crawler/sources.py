@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from crawler.errors import SourcesFileError, UnsafeUrlError
 from crawler.urls import allowed_networks, host_of, require_http_url
+from db.source_config import SourceConfig
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,99}$")
 INTERVAL_PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
@@ -25,30 +26,12 @@ KNOWN_KEYS = {
 
 
 @dataclass(frozen=True)
-class Source:
-    """One news source: where its articles are listed and how often to look."""
+class Source(SourceConfig):
+    """One news source: its stored configuration plus what only the crawler needs."""
 
-    name: str
-    feeds: tuple[str, ...] = ()
-    sitemaps: tuple[str, ...] = ()
-    homepage: str | None = None
-    interval_seconds: int = 3600
-    min_interval_seconds: int = 300
-    max_interval_seconds: int = 86400
-    allowed_domains: tuple[str, ...] = ()
-    languages: tuple[str, ...] = ("en",)
     allow_private: tuple[str, ...] = ()
     category: str = "other"
     max_articles: int | None = None
-    enabled: bool = True
-    start_urls: tuple[str, ...] = field(default=(), compare=False)
-
-    @property
-    def kind(self) -> str:
-        """`feed`, `sitemap`, `site`, a `+`-joined mix, or `url` for an ad-hoc crawl."""
-        kinds = [k for k, v in (("feed", self.feeds), ("sitemap", self.sitemaps),
-                                ("site", self.homepage)) if v]  # fmt: skip
-        return "+".join(kinds) or "url"
 
     @classmethod
     def adhoc(
@@ -162,12 +145,16 @@ def _source_from_table(table: dict[str, Any]) -> Source:
         require_http_url(homepage)
     if not (feeds or sitemaps or homepage):
         raise ValueError(f"source {name!r} needs at least one of feeds, sitemaps or homepage")
-    interval = parse_interval(table.get("interval", "1h"), "interval")
-    min_interval = parse_interval(table.get("min_interval", min(interval, 300)), "min_interval")
-    max_interval = parse_interval(table.get("max_interval", max(interval, 86400)), "max_interval")
+    interval = parse_interval(table.get("interval", Source.interval_seconds), "interval")
+    min_interval = parse_interval(
+        table.get("min_interval", min(interval, Source.min_interval_seconds)), "min_interval"
+    )
+    max_interval = parse_interval(
+        table.get("max_interval", max(interval, Source.max_interval_seconds)), "max_interval"
+    )
     if not min_interval <= interval <= max_interval:
         raise ValueError(f"source {name!r}: need min_interval <= interval <= max_interval")
-    languages = table.get("languages", table.get("language", ["en"]))
+    languages = table.get("languages", table.get("language", list(Source.languages)))
     if isinstance(languages, str):
         languages = [languages]
     if not languages or not all(
@@ -177,13 +164,13 @@ def _source_from_table(table: dict[str, Any]) -> Source:
     domains = _strings(table, "allowed_domains") or tuple(
         sorted({host_of(u) for u in (*feeds, *sitemaps, *([homepage] if homepage else []))})
     )
-    category = table.get("category", "other")
+    category = table.get("category", Source.category)
     if category not in CATEGORIES:
         raise ValueError(f"source {name!r}: category must be one of {', '.join(CATEGORIES)}")
     max_articles = table.get("max_articles")
     if max_articles is not None and (not isinstance(max_articles, int) or max_articles < 1):
         raise ValueError(f"source {name!r}: max_articles must be a positive integer")
-    if not isinstance(table.get("enabled", True), bool):
+    if not isinstance(table.get("enabled", Source.enabled), bool):
         raise ValueError(f"source {name!r}: enabled must be true or false")
     try:
         private = allowed_networks(table.get("allow_private", False))
@@ -205,7 +192,7 @@ def _source_from_table(table: dict[str, Any]) -> Source:
         allow_private=private,
         category=category,
         max_articles=max_articles,
-        enabled=table.get("enabled", True),
+        enabled=table.get("enabled", Source.enabled),
     )
 
 

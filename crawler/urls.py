@@ -71,7 +71,7 @@ def resolve_addresses(host: str, port: int) -> list[str]:
     except ValueError:
         pass
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return sorted({info[4][0] for info in infos})
+    return sorted({str(info[4][0]) for info in infos})
 
 
 def allowed_networks(spec: bool | str | list[str] | tuple[str, ...]) -> tuple[str, ...]:

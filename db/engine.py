@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from common.messages import first_line
 from db.errors import DatabaseError
 
 LOGGER = logging.getLogger(__name__)
@@ -53,9 +54,7 @@ def check_connection(engine: Engine) -> None:
 
 def unreachable_message(engine: Engine, exc: BaseException) -> str:
     """One line saying which database could not be reached, without its password."""
-    reason = (
-        str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else type(exc).__name__
-    )
+    reason = first_line(getattr(exc, "orig", exc))
     return (
         f"database {engine.url.render_as_string(hide_password=True)} is unreachable ({reason}); "
         "check that it is running and that FAKEWATCH_DATABASE_URL is right"

@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from db.source_config import SourceConfig
 from db.types import UTCDateTime, utcnow
 
 NAMING_CONVENTION = {
@@ -34,6 +35,13 @@ IntPk = Annotated[int, mapped_column(Integer, primary_key=True, autoincrement=Tr
 Timestamp = Annotated[datetime, mapped_column(UTCDateTime(), default=utcnow)]
 OptionalTimestamp = Annotated[datetime | None, mapped_column(UTCDateTime(), nullable=True)]
 Url = Annotated[str, mapped_column(String(2048))]
+
+
+def _stored_enum(values: type[enum.StrEnum]) -> Enum:
+    """A VARCHAR(16) holding the members' values ("new"), not their names, on every database."""
+    return Enum(
+        values, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]
+    )
 
 
 class Base(DeclarativeBase):
@@ -67,12 +75,12 @@ class Source(Base):
     sitemaps: Mapped[list[Any]] = mapped_column(default=list)
     homepage: Mapped[str | None] = mapped_column(String(2048), nullable=True)
     allowed_domains: Mapped[list[Any]] = mapped_column(default=list)
-    languages: Mapped[list[Any]] = mapped_column(default=list)
-    interval_seconds: Mapped[int] = mapped_column(default=3600)
-    min_interval_seconds: Mapped[int] = mapped_column(default=300)
-    max_interval_seconds: Mapped[int] = mapped_column(default=86400)
+    languages: Mapped[list[Any]] = mapped_column(default=lambda: list(SourceConfig.languages))
+    interval_seconds: Mapped[int] = mapped_column(default=SourceConfig.interval_seconds)
+    min_interval_seconds: Mapped[int] = mapped_column(default=SourceConfig.min_interval_seconds)
+    max_interval_seconds: Mapped[int] = mapped_column(default=SourceConfig.max_interval_seconds)
     poll_interval_seconds: Mapped[int | None] = mapped_column(nullable=True)
-    enabled: Mapped[bool] = mapped_column(default=True)
+    enabled: Mapped[bool] = mapped_column(default=SourceConfig.enabled)
     next_crawl_at: Mapped[OptionalTimestamp]
     last_crawl_at: Mapped[OptionalTimestamp]
     last_success_at: Mapped[OptionalTimestamp]
@@ -109,13 +117,7 @@ class Article(Base):
     top_image: Mapped[str | None] = mapped_column(String(2048), nullable=True)
     content_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     status: Mapped[ArticleStatus] = mapped_column(
-        Enum(
-            ArticleStatus,
-            native_enum=False,
-            length=16,
-            values_callable=lambda e: [m.value for m in e],
-        ),
-        default=ArticleStatus.NEW,
+        _stored_enum(ArticleStatus), default=ArticleStatus.NEW
     )
     status_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     attempts: Mapped[int] = mapped_column(default=0)
@@ -161,13 +163,7 @@ class CrawlRun(Base):
     started_at: Mapped[Timestamp]
     finished_at: Mapped[OptionalTimestamp]
     outcome: Mapped[CrawlOutcome] = mapped_column(
-        Enum(
-            CrawlOutcome,
-            native_enum=False,
-            length=16,
-            values_callable=lambda e: [m.value for m in e],
-        ),
-        default=CrawlOutcome.RUNNING,
+        _stored_enum(CrawlOutcome), default=CrawlOutcome.RUNNING
     )
     pages_fetched: Mapped[int] = mapped_column(default=0)
     articles_new: Mapped[int] = mapped_column(default=0)

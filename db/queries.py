@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, cast
 
@@ -11,6 +11,7 @@ from sqlalchemy import BindParameter, Connection, Table, bindparam, func, insert
 from sqlalchemy.orm import Session
 
 from db.models import Article, ArticleAlias, ArticleStatus, CrawlOutcome, CrawlRun, Source
+from db.source_config import SourceConfig
 from db.types import utcnow
 
 URL_BATCH = 500
@@ -33,23 +34,6 @@ EXISTING_ARTICLE = select(
     )
 )
 INSERT_ARTICLE = insert(ARTICLES).returning(ARTICLES.c.id)
-
-
-@dataclass(frozen=True)
-class SourceConfig:
-    """The configured part of a source row; the schedule state columns are left alone."""
-
-    name: str
-    kind: str
-    feeds: Sequence[str]
-    sitemaps: Sequence[str]
-    homepage: str | None
-    allowed_domains: Sequence[str]
-    languages: Sequence[str]
-    interval_seconds: int
-    enabled: bool
-    min_interval_seconds: int = 300
-    max_interval_seconds: int = 86400
 
 
 @dataclass(frozen=True)
@@ -83,17 +67,10 @@ class StoreOutcome:
 def sync_source(session: Session, config: SourceConfig) -> int:
     """Insert or update a source's configuration, keeping its schedule state; returns its id."""
     source = session.scalar(select(Source).where(Source.name == config.name))
-    values: dict[str, Any] = {
+    values = _row(config, SourceConfig, skip={"name", "start_urls"}) | {
         "kind": config.kind,
-        "feeds": list(config.feeds),
-        "sitemaps": list(config.sitemaps),
-        "homepage": config.homepage,
-        "allowed_domains": list(config.allowed_domains),
-        "languages": list(config.languages),
-        "interval_seconds": config.interval_seconds,
-        "min_interval_seconds": config.min_interval_seconds,
-        "max_interval_seconds": config.max_interval_seconds,
-        "enabled": config.enabled,
+        "feeds": list(config.feeds or config.start_urls),
+        "enabled": config.scheduled,
     }
     if source is None:
         source = Source(name=config.name, **values)
@@ -134,27 +111,26 @@ def store_article(session: Session | Connection, record: ArticleRecord) -> Store
         _add_aliases(session, existing, record.source_id, urls)
         return StoreOutcome("duplicate", existing)
     article_id: int = session.execute(
-        INSERT_ARTICLE,
-        {
-            "url": record.url,
-            "source_id": record.source_id,
-            "title": record.title,
-            "text": record.text,
-            "authors": list(record.authors),
-            "published_at": record.published_at,
-            "fetched_at": record.fetched_at,
-            "language": record.language,
-            "top_image": record.top_image,
-            "content_hash": record.content_hash,
-            "status": record.status,
-            "status_reason": record.status_reason,
-            "extractor": record.extractor,
-        },
+        INSERT_ARTICLE, _row(record, ArticleRecord, skip={"alias_urls"})
     ).scalar_one()
     # None of `urls` was known (the query above), so the others need no second look.
     _insert_aliases(session, article_id, record.source_id, urls[1:])
     kind = "skipped" if record.status is ArticleStatus.SKIPPED else "new"
     return StoreOutcome(kind, article_id)
+
+
+def _row(record: Any, shape: type[Any], *, skip: set[str]) -> dict[str, Any]:
+    """Column values from the fields `shape` declares, named as the columns; tuples become lists.
+
+    `shape` rather than the record's own class: a subclass (the crawler's `Source`) carries
+    fields that are not columns.
+    """
+    values = {}
+    for field in fields(shape):
+        if field.name not in skip:
+            value = getattr(record, field.name)
+            values[field.name] = list(value) if isinstance(value, tuple | list) else value
+    return values
 
 
 def start_crawl_run(session: Session, source_id: int | None, source_name: str) -> int:

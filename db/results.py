@@ -289,6 +289,23 @@ def _in_window(since: datetime | None, until: datetime | None) -> list[ColumnEle
     return conditions
 
 
+def _per_source(
+    columns: Sequence[Any],
+    sources: Sequence[str],
+    since: datetime | None,
+    until: datetime | None,
+) -> Statement:
+    """Source name and `columns` over its articles fetched in the window, one row a source."""
+    query = (
+        select(Source.name, *columns)
+        .select_from(Article)
+        .outerjoin(Source, Source.id == Article.source_id)
+        .where(*_in_window(since, until))
+        .group_by(Source.name)
+    )
+    return query.where(Source.name.in_(sources)) if sources else query
+
+
 def _article_counts(
     session: Session, sources: Sequence[str], since: datetime | None, until: datetime | None
 ) -> dict[str | None, tuple[int, int, int, int]]:
@@ -297,21 +314,17 @@ def _article_counts(
     def count(status: ArticleStatus) -> Any:
         return func.sum(case((Article.status == status, 1), else_=0))
 
-    query = (
-        select(
-            Source.name,
+    query = _per_source(
+        (
             func.count(Article.id),
             count(ArticleStatus.NEW),
             count(ArticleStatus.SKIPPED),
             count(ArticleStatus.ERROR),
-        )
-        .select_from(Article)
-        .outerjoin(Source, Source.id == Article.source_id)
-        .where(*_in_window(since, until))
-        .group_by(Source.name)
+        ),
+        sources,
+        since,
+        until,
     )
-    if sources:
-        query = query.where(Source.name.in_(sources))
     return {
         name: (int(total), int(new or 0), int(skipped or 0), int(errors or 0))
         for name, total, new, skipped, errors in session.execute(query)
@@ -353,13 +366,5 @@ def _last_fetched(
     session: Session, sources: Sequence[str], until: datetime | None
 ) -> dict[str | None, datetime | None]:
     """Per source name: when its newest article was fetched."""
-    query = (
-        select(Source.name, func.max(Article.fetched_at))
-        .select_from(Article)
-        .outerjoin(Source, Source.id == Article.source_id)
-        .where(*_in_window(None, until))
-        .group_by(Source.name)
-    )
-    if sources:
-        query = query.where(Source.name.in_(sources))
+    query = _per_source((func.max(Article.fetched_at),), sources, None, until)
     return dict(session.execute(query).tuples().all())

@@ -157,8 +157,8 @@ def check_database(database_url: str) -> Check:
 
 def check_models(folders: list[Path]) -> tuple[list[Check], bool]:
     """One check per model folder, and whether any loaded model removes NLTK stop words."""
-    from classifier.artifacts import MANIFEST_NAME, load_model
     from classifier.errors import ClassifierError
+    from classifier.models.artifacts import MANIFEST_NAME, load_model
 
     checks, needs_stopwords = [], False
     for folder in folders:

@@ -16,9 +16,9 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from classifier.artifacts import MANIFEST_NAME, load_model
-from classifier.dataset_fetch import DatasetSource, dataset_source, fetch_dataset
+from classifier.corpus.fetch import DatasetSource, dataset_source, fetch_dataset
 from classifier.errors import ClassifierError, DatasetError
+from classifier.models.artifacts import MANIFEST_NAME, load_model
 
 TRAINING_DATA_ENV = "FAKEWATCH_TRAINING_DATA"
 DEFAULT_KIND = "lightgbm"
@@ -92,7 +92,7 @@ def train_default_model(
     corpus: Path, target: Path, *, on_step: Callable[[str], None] = print
 ) -> str:
     """Train the default kind on `corpus` and move it to `target` only once it is complete."""
-    from classifier.data import CorpusFormat
+    from classifier.corpus.loading import CorpusFormat
     from classifier.training import PrepareOptions, train_model
 
     options = PrepareOptions(corpus_format=CorpusFormat(title_optional=True))

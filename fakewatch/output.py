@@ -1,4 +1,4 @@
-"""Writing records for people (an aligned table) or machines (CSV, JSON, JSON Lines).
+"""Records for people (an aligned table) or machines (CSV, JSON, JSON Lines); progress lines.
 
 Machine formats write one record at a time, so a caller that streams rows from the database
 never holds them all; JSON Lines flushes after each line for consumers that follow along.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import enum
 import json
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TextIO
@@ -22,6 +23,11 @@ GAP = "  "
 ELLIPSIS = "…"
 
 Record = Mapping[str, Any]
+
+
+def say(message: str) -> None:
+    """One progress line on stderr, where it never mixes with the records on stdout."""
+    print(f"fakewatch: {message}", file=sys.stderr, flush=True)
 
 
 def plain(value: Any) -> Any:

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from crawler.config import CrawlSettings
-from scheduler.config import DaemonSettings
+from crawler.settings import CrawlSettings
+from scheduler.settings import DaemonSettings
 
 DEFAULT_SOURCES_FILE = Path(__file__).with_name("sources.toml")
 CONFIG_ENV = "FAKEWATCH_CONFIG"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from crawler.config import CrawlSettings
+from crawler.settings import CrawlSettings
 from crawler.sources import Source
 from db.models import CrawlOutcome, CrawlRun
 from db.models import Source as SourceRow

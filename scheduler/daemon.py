@@ -20,8 +20,8 @@ from prometheus_client import REGISTRY
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from crawler.config import CrawlSettings
-from crawler.run import source_config
+from common.messages import first_line
+from crawler.settings import CrawlSettings
 from crawler.sources import Source
 from db.engine import check_connection, make_engine, make_sessionmaker, unreachable_message
 from db.migrate import upgrade
@@ -32,10 +32,10 @@ from db.scheduling import claim_due_sources, mark_interrupted_runs, release_sour
 from db.scoring import release_articles
 from db.types import utcnow
 from scheduler import metrics
-from scheduler.config import DaemonSettings
 from scheduler.crawling import CrawlJob, start_crawl_process
+from scheduler.deployed_models import ModelSet
 from scheduler.http import readiness, serve
-from scheduler.models import ModelSet
+from scheduler.settings import DaemonSettings
 from scheduler.worker import ScoringWorker, worker_id
 
 LOGGER = logging.getLogger(__name__)
@@ -121,7 +121,7 @@ class Daemon:
     def _sync_sources(self) -> None:
         with self.sessions.begin() as session:
             for source in self.sources.values():
-                sync_source(session, source_config(source))
+                sync_source(session, source)
             stale = session.scalars(select(SourceRow).where(SourceRow.name.not_in(self.sources)))
             for row in stale:
                 row.enabled = False  # removed from the sources file: keep its data, stop crawling
@@ -226,4 +226,4 @@ class Daemon:
                 release_articles(session, self.owner)
         except SQLAlchemyError as exc:
             LOGGER.error("could not release claims (%s); they expire by themselves",
-                         str(exc).splitlines()[0])  # fmt: skip
+                         first_line(exc))  # fmt: skip

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from db.engine import check_connection
 from db.errors import DatabaseError
-from scheduler.models import ModelSet
+from scheduler.deployed_models import ModelSet
 
 LOGGER = logging.getLogger(__name__)
 

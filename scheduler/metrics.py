@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from common.messages import first_line
 from db.models import CrawlRun, Source
 from db.results import verdict_counts
 from db.scoring import queue_depth
@@ -120,7 +121,7 @@ class DatabaseCollector(Collector):
                         last_success.add_metric([name], when.timestamp())
             up.add_metric([], 1)
         except SQLAlchemyError as exc:
-            LOGGER.warning("metrics: database unavailable (%s)", str(exc).splitlines()[0])
+            LOGGER.warning("metrics: database unavailable (%s)", first_line(exc))
             up.add_metric([], 0)
         yield from (ratio, scored, queue, last_success, up)
         info = InfoMetricFamily("fakewatch_model", "Deployed models", labels=["model"])
@@ -129,9 +130,10 @@ class DatabaseCollector(Collector):
             "Probability above which a model says fake",
             labels=["model"],
         )
-        for model in self.model_info():
-            info.add_metric([model["name"]], {"kind": model["kind"], "version": model["version"]})
-            threshold.add_metric([model["name"]], float(model["threshold"]))
+        for deployed in self.model_info():
+            name = deployed["name"]
+            info.add_metric([name], {"kind": deployed["kind"], "version": deployed["version"]})
+            threshold.add_metric([name], float(deployed["threshold"]))
         yield info
         yield threshold
 

@@ -13,10 +13,11 @@ import pandas as pd
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from common.messages import first_line
 from db.scoring import ClaimedArticle, Score, claim_unscored, record_failure, save_scores
 from db.types import utcnow
 from scheduler import metrics
-from scheduler.models import ModelSet
+from scheduler.deployed_models import ModelSet
 
 LOGGER = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ class ScoringWorker:
                 delay = idle_seconds
             except OperationalError as exc:
                 LOGGER.error("database unavailable while scoring (%s); retrying in %.0fs",
-                             str(exc.orig).splitlines()[0], delay)  # fmt: skip
+                             first_line(exc.orig or exc), delay)  # fmt: skip
                 taken = 0
                 delay = min(delay * 2, 60.0)
             except Exception:  # a bug must not stop scoring for good: log, wait, go on
@@ -120,7 +121,7 @@ class ScoringWorker:
             try:
                 scores.extend(self._score([article]))
             except Exception as exc:
-                message = f"{type(exc).__name__}: {exc}".splitlines()[0]
+                message = f"{type(exc).__name__}: {first_line(exc)}"
                 with self.sessions.begin() as session:
                     given_up = record_failure(
                         session, article.id, message, max_attempts=self.max_attempts

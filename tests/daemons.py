@@ -21,8 +21,8 @@ from db.engine import make_engine, make_sessionmaker
 
 def train_small_model(folder: Path, *, seed: int = 3) -> Path:
     """A real LightGBM model trained on a small synthetic corpus, saved to `folder`."""
-    from classifier.lightgbm_model import LightGBMModel
-    from classifier.testing import synthetic_corpus
+    from classifier.models.lightgbm_model import LightGBMModel
+    from tests.corpora import synthetic_corpus
 
     frame = synthetic_corpus(240, seed=seed)
     model = LightGBMModel(preset="study", n_estimators=30, n_jobs=1)

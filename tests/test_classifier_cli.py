@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from classifier.testing import synthetic_corpus
 from fakewatch.cli import main
+from tests.corpora import synthetic_corpus
 
 pytestmark = pytest.mark.slow
 
@@ -113,7 +113,7 @@ def page_url() -> Iterator[str]:
 def test_classify_url(
     model_folder: Path, page_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pytest.importorskip("crawler.extraction")
+    pytest.importorskip("articles.extraction")
     assert main(["classify", page_url, "--model", str(model_folder)]) == 0
     line = capsys.readouterr().out.strip()
     assert "Officials announce budget" in line and "p(fake)=" in line

@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 
-from classifier import artifacts
-from classifier.base import FakeNewsModel
-from classifier.calibration import Calibrator, fake_threshold, real_threshold, verdicts_for
 from classifier.errors import ClassifierError, ModelFolderError
-from classifier.preprocessing import Preprocessing, stopwords_available
-from classifier.testing import synthetic_corpus
+from classifier.models import artifacts
+from classifier.models.base import FakeNewsModel
+from classifier.models.calibration import Calibrator, fake_threshold, real_threshold, verdicts_for
+from classifier.models.preprocessing import Preprocessing, stopwords_available
+from tests.corpora import synthetic_corpus
 
 
 class CueCountModel(FakeNewsModel):
@@ -185,3 +185,13 @@ def _edit_manifest(folder: Path, **changes: Any) -> None:
     manifest = json.loads(path.read_text())
     manifest.update(changes)
     path.write_text(json.dumps(manifest))
+
+
+def test_every_listed_kind_is_a_registered_class_and_the_cli_offers_it() -> None:
+    from fakewatch.commands.model import MODEL_KINDS
+
+    assert tuple(artifacts.KIND_MODULES) == MODEL_KINDS
+    for kind in artifacts.KIND_MODULES:
+        assert artifacts.model_class(kind).kind == kind
+    # Cheap kinds refit per fold; the neural ones would take hours on a CPU.
+    assert artifacts.refit_kinds() == ("lightgbm", "tfidf_logreg")

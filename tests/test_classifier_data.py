@@ -8,12 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from classifier.cleanup import CleanupOptions, clean_corpus
-from classifier.data import CorpusFormat, load_corpus
-from classifier.dedup import drop_duplicate_copies, duplicate_groups, duplicate_summary
+from articles.skip_rules import SkipRules
+from classifier.corpus.cleanup import clean_corpus
+from classifier.corpus.dedup import drop_duplicate_copies, duplicate_groups, duplicate_summary
+from classifier.corpus.loading import CorpusFormat, load_corpus
+from classifier.corpus.splits import split_by_source, split_corpus
 from classifier.errors import CorpusError
-from classifier.splits import split_by_source, split_corpus
-from classifier.testing import synthetic_corpus
+from tests.corpora import synthetic_corpus
 
 
 def test_loads_welfake_layout_from_csv_gz_and_parquet(tmp_path: Path) -> None:
@@ -88,17 +89,18 @@ def test_cleanup_drops_and_reports_each_reason() -> None:
                 "   ",
                 "https://example.com/a/very/long/link/only/page https://example.org/another/link",
                 "Die Regierung hat am Montag beschlossen, dass die neuen Regeln für alle "
-                "Bürgerinnen und Bürger ab dem nächsten Jahr gelten sollen.",
+                "Bürgerinnen und Bürger ab dem nächsten Jahr gelten sollen. Die Opposition "
+                "kritisierte den Beschluss scharf und kündigte an, vor dem Verfassungsgericht "
+                "dagegen zu klagen.",
             ],
             "label": [1, 0, 1],
         }
     )
     kept, report = clean_corpus(pd.concat([corpus, extra], ignore_index=True))
     assert len(kept) == 10 and report.rows_in == 13 and report.rows_out == 10
-    reasons = " ".join(report.dropped)
-    assert "empty" in reasons and "link-only" in reasons and "language" in reasons
-    _, no_language = clean_corpus(extra, CleanupOptions(language=None))
-    assert not any("language" in reason for reason in no_language.dropped)
+    assert report.dropped == {"empty": 1, "link_only": 1, "language": 1}
+    _, any_language = clean_corpus(extra, SkipRules(languages=(), min_words=1, page_shape=False))
+    assert any_language.dropped == {"empty": 1, "link_only": 1}
 
 
 def test_exact_and_near_duplicates_share_a_group() -> None:

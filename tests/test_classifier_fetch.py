@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from classifier.dataset_fetch import DATASETS, DatasetSource, fetch_dataset
+from classifier.corpus.fetch import DATASETS, DatasetSource, fetch_dataset
 from classifier.errors import DatasetError
 
 BODY = b"title,text,label\n" + b"".join(

@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from classifier.artifacts import load_model, read_manifest
-from classifier.baseline_model import TfidfLogregModel
 from classifier.errors import ClassifierError
-from classifier.lightgbm_model import LightGBMModel
-from classifier.testing import FAKE_CUES, REAL_CUES, synthetic_corpus
-from classifier.text_features import information_gain, select_keywords
+from classifier.models.artifacts import load_model, read_manifest
+from classifier.models.baseline_model import TfidfLogregModel
+from classifier.models.lightgbm_model import LightGBMModel
+from classifier.models.text_features import information_gain, select_keywords
+from tests.corpora import FAKE_CUES, REAL_CUES, synthetic_corpus
 
 pytestmark = pytest.mark.slow
 
@@ -79,7 +79,7 @@ def test_lightgbm_import_does_not_import_tensorflow_or_torch() -> None:
     import sys
 
     code = (
-        "import sys, classifier.artifacts as a; a.model_class('lightgbm');"
+        "import sys, classifier.models.artifacts as a; a.model_class('lightgbm');"
         "print('tensorflow' in sys.modules or 'torch' in sys.modules)"
     )
     result = subprocess.run(

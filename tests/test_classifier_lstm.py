@@ -18,31 +18,20 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 keras = pytest.importorskip("keras")
 pytest.importorskip("tensorflow")
 
-from classifier import lstm_network  # noqa: E402
-from classifier.artifacts import load_model  # noqa: E402
 from classifier.errors import ClassifierError  # noqa: E402
-from classifier.lstm_model import PRESETS, LSTMModel, joined_text  # noqa: E402
+from classifier.models import lstm_network  # noqa: E402
+from classifier.models.artifacts import load_model  # noqa: E402
+from classifier.models.lstm_model import PRESETS, LSTMModel, joined_text  # noqa: E402
+from tests.corpora import giveaway_corpus  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
-FAKE_WORDS = ["shocking", "hoax", "exposed", "secret", "miracle", "banned"]
-REAL_WORDS = ["minister", "said", "report", "official", "percent", "statement"]
-FILLER = [f"word{i}" for i in range(120)]
 TINY = {"vocabulary_size": 200, "sequence_length": 30, "embedding_dim": 8, "units": 8}
 
 
 def articles(n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
     """An easy corpus with HTML and punctuation that preprocessing must handle."""
-    rng = np.random.default_rng(seed)
-    labels = rng.integers(0, 2, n)
-    rows = []
-    for label in labels:
-        pool = FAKE_WORDS if label else REAL_WORDS
-        title = " ".join(rng.choice(pool, 2)).title() + ("!" if label else ".")
-        words = [*rng.choice(FILLER, 16), *rng.choice(pool, 4)]
-        text = "<p>" + " ".join(rng.permutation(words)) + ",&amp; more.</p>"
-        rows.append({"title": title, "text": text})
-    return pd.DataFrame(rows), labels
+    return giveaway_corpus(n, seed, filler=120, filler_per_article=16, html=True)
 
 
 @pytest.fixture(scope="module")

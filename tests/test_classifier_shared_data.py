@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from classifier.data import CorpusFormat, load_corpus
+from classifier.corpus.loading import CorpusFormat, load_corpus
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

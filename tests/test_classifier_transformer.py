@@ -17,37 +17,28 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
-from classifier import hf_folder  # noqa: E402
-from classifier.artifacts import load_model  # noqa: E402
 from classifier.errors import ModelFolderError  # noqa: E402
-from classifier.transformer_model import TransformerModel  # noqa: E402
+from classifier.models import hf_folder  # noqa: E402
+from classifier.models.artifacts import load_model  # noqa: E402
+from classifier.models.transformer_model import TransformerModel  # noqa: E402
+from tests.corpora import GIVEAWAY_FAKE, GIVEAWAY_REAL, filler_words, giveaway_corpus  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
-FAKE_WORDS = ["shocking", "hoax", "exposed", "secret", "miracle", "banned"]
-REAL_WORDS = ["minister", "said", "report", "official", "percent", "statement"]
-FILLER = [f"word{i}" for i in range(40)]
+FILLER = filler_words(40)
 SPECIAL = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 
 
 def articles(n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
     """An easy corpus: fake and real articles use different giveaway words."""
-    rng = np.random.default_rng(seed)
-    labels = rng.integers(0, 2, n)
-    rows = []
-    for label in labels:
-        pool = FAKE_WORDS if label else REAL_WORDS
-        title = " ".join(rng.choice(pool, 2)).title()
-        text = " ".join([*rng.choice(FILLER, 12), *rng.choice(pool, 4)]) + "."
-        rows.append({"title": title, "text": text})
-    return pd.DataFrame(rows), labels
+    return giveaway_corpus(n, seed, filler=40, filler_per_article=12, html=False)
 
 
 @pytest.fixture(scope="module")
 def tiny_bert(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 2-layer BERT with hidden size 32 and its own WordPiece vocabulary, saved as a base."""
     folder = tmp_path_factory.mktemp("tiny_bert")
-    vocab = [*SPECIAL, ".", ",", "!", *FAKE_WORDS, *REAL_WORDS, *FILLER]
+    vocab = [*SPECIAL, ".", ",", "!", *GIVEAWAY_FAKE, *GIVEAWAY_REAL, *FILLER]
     (folder / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
     config = transformers.BertConfig(
         vocab_size=len(vocab),

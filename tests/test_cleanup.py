@@ -1,14 +1,20 @@
-"""The study's cleanup: formatting repairs and the skip rules with their recorded reasons."""
+"""Text cleaning and the skip rules, and that crawl and training judge text the same way."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from crawler.cleanup import MIN_WORDS, REASONS, clean_text, reason_label, skip_reason
-from crawler.extraction import ExtractedArticle, extract_article
+from articles.cleaning import clean_text
+from articles.extraction import ExtractedArticle, extract_article
+from articles.skip_rules import MIN_WORDS, REASONS, SkipRules, reason_label, skip_reason
+from classifier.corpus.cleanup import clean_corpus
+from crawler.articles import page_to_record
+from crawler.items import PageItem
+from crawler.sources import Source
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 BASE = "https://gazette.example/news/2024/03/"
@@ -45,6 +51,18 @@ def article(text: str, **fields: object) -> ExtractedArticle:
     return replace(base, **fields)
 
 
+def verdict(
+    extracted: ExtractedArticle, *, languages: tuple[str, ...] = ("en",), min_words: int = MIN_WORDS
+) -> str | None:
+    """The crawler's judgement of an extracted page (as in `crawler.articles`)."""
+    return skip_reason(
+        extracted.text,
+        SkipRules(languages=languages, min_words=min_words),
+        url=extracted.canonical_url,
+        declared_language=extracted.language,
+    )
+
+
 def test_reasons_table_is_small_and_stable() -> None:
     assert list(REASONS) == ["empty", "link_only", "too_short", "not_article", "language"]
     assert all(description for description in REASONS.values())
@@ -62,44 +80,44 @@ def test_reason_labels_are_table_keys(reason: str, label: str) -> None:
 def test_every_returned_reason_is_in_the_table() -> None:
     for name in PAGES.glob("*.html"):
         extracted = extract_article(name.read_bytes(), BASE + name.stem)
-        reason = skip_reason(extracted)
+        reason = verdict(extracted)
         assert reason is None or reason_label(reason) in REASONS, (name, reason)
 
 
 @pytest.mark.parametrize("text", ["", "   \n\t  ", "\u200b\n"])
 def test_empty(text: str) -> None:
-    assert skip_reason(article(text.replace("\u200b", " "))) == "empty"
+    assert verdict(article(text.replace("\u200b", " "))) == "empty"
 
 
 def test_link_only_long_tokens() -> None:
     links = " ".join(f"https://example.org/archive/{i}/download-file.pdf" for i in range(60))
-    assert skip_reason(article(links)) == "link_only"
+    assert verdict(article(links)) == "link_only"
 
 
 def test_link_only_short_tokens() -> None:
-    assert skip_reason(article(" ".join(["a", "b", "on", "|", "x"] * 30))) == "link_only"
+    assert verdict(article(" ".join(["a", "b", "on", "|", "x"] * 30))) == "link_only"
 
 
 def test_too_short() -> None:
-    assert skip_reason(article("A short note. It has a few words. Nothing more.")) == "too_short"
-    assert skip_reason(article(ENGLISH), min_words=500) == "too_short"
+    assert verdict(article("A short note. It has a few words. Nothing more.")) == "too_short"
+    assert verdict(article(ENGLISH), min_words=500) == "too_short"
     assert len(ENGLISH.split()) >= MIN_WORDS
 
 
 def test_english_article_is_kept() -> None:
-    assert skip_reason(article(ENGLISH, canonical_url=BASE + "park")) is None
+    assert verdict(article(ENGLISH, canonical_url=BASE + "park")) is None
 
 
 def test_foreign_language_is_skipped_with_its_code() -> None:
-    assert skip_reason(article(GERMAN)) == "language:de"
-    assert skip_reason(article(GERMAN), languages=("de", "en")) is None
-    assert skip_reason(article(GERMAN), languages=()) is None
+    assert verdict(article(GERMAN)) == "language:de"
+    assert verdict(article(GERMAN), languages=("de", "en")) is None
+    assert verdict(article(GERMAN), languages=()) is None
 
 
 def test_unsure_language_needs_the_page_declaration_to_agree() -> None:
     # Mostly English text with German words: never skipped on a weak verdict alone.
     mixed = ENGLISH + " Radwege Innenstadt Stadtrat."
-    assert skip_reason(article(mixed, language="en")) is None
+    assert verdict(article(mixed, language="en")) is None
 
 
 @pytest.mark.parametrize(
@@ -113,14 +131,14 @@ def test_unsure_language_needs_the_page_declaration_to_agree() -> None:
     ],
 )
 def test_index_tag_and_login_urls_are_not_articles(url: str) -> None:
-    assert skip_reason(article(ENGLISH, canonical_url=url)) == "not_article"
+    assert verdict(article(ENGLISH, canonical_url=url)) == "not_article"
 
 
 def test_text_without_sentences_is_not_an_article() -> None:
     headlines = "\n\n".join(
         f"Headline number {i} about the city and its council" for i in range(12)
     )
-    assert skip_reason(article(headlines)) == "not_article"
+    assert verdict(article(headlines)) == "not_article"
 
 
 @pytest.mark.parametrize(
@@ -138,7 +156,7 @@ def test_text_without_sentences_is_not_an_article() -> None:
 )
 def test_golden_pages(name: str, reason: str | None) -> None:
     extracted = extract_article((PAGES / name).read_bytes(), BASE + Path(name).stem)
-    assert skip_reason(extracted, min_words=40) == reason
+    assert verdict(extracted, min_words=40) == reason
 
 
 def test_clean_text_collapses_whitespace_and_keeps_paragraphs() -> None:
@@ -158,3 +176,43 @@ def test_clean_text_keeps_text_that_only_looks_like_markup() -> None:
 def test_clean_text_normalises_unicode() -> None:
     assert clean_text("Cafe\u0301") == "Café"
     assert clean_text("") == ""
+
+
+LINKS = " ".join(f"https://gazette.example/section/{n}/long-link-slug-here" for n in range(40))
+SHORT_ENGLISH = "Markets closed higher. Oil fell."
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("", "empty"),
+        (LINKS, "link_only"),
+        (GERMAN, "language"),
+        (ENGLISH, None),
+    ],
+)
+def test_training_cleanup_and_crawler_agree(text: str, reason: str | None) -> None:
+    paragraphs = "".join(f"<p>{sentence}.</p>" for sentence in text.split(". ") if sentence)
+    page = PageItem(
+        url=BASE + "story",
+        final_url=BASE + "story",
+        body=f"<html><body><article>{paragraphs}</article></body></html>".encode(),
+        content_type="text/html",
+        encoding="utf-8",
+    )
+    record = page_to_record(
+        page, Source(name="gazette", allowed_domains=("gazette.example",)), 1, "trafilatura"
+    )
+    crawled = None if record.status_reason is None else reason_label(record.status_reason)
+    corpus = pd.DataFrame({"title": ["A headline"], "text": [text], "label": [0]})
+    kept, report = clean_corpus(corpus)
+    assert crawled == reason
+    assert report.dropped == ({} if reason is None else {reason: 1})
+    assert len(kept) == (1 if reason is None else 0)
+
+
+def test_corpus_rules_keep_short_claims_that_a_crawl_would_skip() -> None:
+    corpus = pd.DataFrame({"title": [""], "text": [SHORT_ENGLISH], "label": [1]})
+    kept, _ = clean_corpus(corpus)
+    assert len(kept) == 1
+    assert skip_reason(SHORT_ENGLISH) == "too_short"

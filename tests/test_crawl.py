@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from sqlalchemy import select
@@ -22,20 +23,24 @@ def site() -> Iterator[NewsSite]:
         yield served
 
 
-def stored(database_url: str) -> list[Article]:
+T = TypeVar("T", Article, CrawlRun)
+
+
+def rows(database_url: str, table: type[T]) -> list[T]:
+    """Every row of a table (given its model class), in id order."""
     engine = make_engine(database_url)
     with make_sessionmaker(engine)() as session:
-        articles = list(session.scalars(select(Article).order_by(Article.id)))
+        result = list(session.scalars(select(table).order_by(table.id)))
     engine.dispose()
-    return articles
+    return result
+
+
+def stored(database_url: str) -> list[Article]:
+    return rows(database_url, Article)
 
 
 def runs(database_url: str) -> list[CrawlRun]:
-    engine = make_engine(database_url)
-    with make_sessionmaker(engine)() as session:
-        result = list(session.scalars(select(CrawlRun).order_by(CrawlRun.id)))
-    engine.dispose()
-    return result
+    return rows(database_url, CrawlRun)
 
 
 def test_feed_crawl_stores_clean_articles_and_is_incremental(

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -210,7 +208,11 @@ def test_daemon_survives_postgres_going_away(model_folder: Path, tmp_path: Path)
                 body = wait_until(database_down, 30, "/healthz to report the database down")
                 assert "unreachable" in json.loads(body)["database"]
                 site.add_articles(4)
-                subprocess.run([sys.executable, "-c", "import time; time.sleep(4)"], check=True)
+
+                def worker_retried() -> bool:
+                    return daemon.logs().count("database unavailable while scoring") >= 2
+
+                wait_until(worker_retried, 60, "the worker to retry against the stopped database")
                 assert daemon.process.poll() is None  # still running
                 server.start()
                 wait_until(lambda: count(server.url, Prediction.id) == 10, 120, "scores after")

@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import inspect, select, text
 
-from db.engine import check_connection, make_engine, make_sessionmaker
+from db.engine import check_connection, make_engine
 from db.errors import DatabaseError
 from db.migrate import current_revision, head_revision, upgrade
 from db.models import Article, ArticleAlias, ArticleStatus, CrawlOutcome, CrawlRun, Source
 from db.queries import (
     ArticleRecord,
-    SourceConfig,
     finish_crawl_run,
     known_urls,
     start_crawl_run,
     store_article,
     sync_source,
 )
+from db.source_config import SourceConfig
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+WIRE = SourceConfig(
+    "wire", feeds=("https://a.example/rss",), allowed_domains=("a.example",), interval_seconds=600
+)
 
 
 def record(url: str, text: str, content_hash: str | None, **changes: object) -> ArticleRecord:
@@ -32,14 +36,6 @@ def record(url: str, text: str, content_hash: str | None, **changes: object) -> 
     )  # fmt: skip
     values.update(changes)
     return ArticleRecord(**values)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-def sessions(database_url: str):  # type: ignore[no-untyped-def]
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield make_sessionmaker(engine)
-    engine.dispose()
 
 
 def test_migrations_create_the_schema_and_are_idempotent(database_url: str) -> None:
@@ -132,14 +128,11 @@ def test_skipped_pages_are_kept_with_their_reason(sessions) -> None:  # type: ig
 
 
 def test_crawl_runs_record_counts_and_source_state(sessions) -> None:  # type: ignore[no-untyped-def]
-    config = SourceConfig(
-        "wire", "feed", ["https://a.example/rss"], [], None, ["a.example"], ["en"], 600, True
-    )
     with sessions.begin() as session:
-        source_id = sync_source(session, config)
+        source_id = sync_source(session, WIRE)
         run_id = start_crawl_run(session, source_id, "wire")
     with sessions.begin() as session:
-        assert sync_source(session, config) == source_id
+        assert sync_source(session, WIRE) == source_id
         finish_crawl_run(
             session, run_id, outcome=CrawlOutcome.PARTIAL,
             counts={"pages_fetched": 3, "articles_new": 2, "articles_failed": 1},
@@ -167,11 +160,8 @@ def test_results_view_shows_the_current_verdict_on_both_backends(sessions) -> No
     # The README's SQL examples are run by tests/test_results_query.py.
     from db.models import Prediction
 
-    config = SourceConfig(
-        "wire", "feed", ["https://a.example/rss"], [], None, ["a.example"], ["en"], 600, True
-    )
     with sessions.begin() as session:
-        source_id = sync_source(session, config)
+        source_id = sync_source(session, WIRE)
         ids = [
             store_article(
                 session, record(f"https://a.example/{i}", f"text {i}", f"h{i}", source_id=source_id)
@@ -190,3 +180,17 @@ def test_results_view_shows_the_current_verdict_on_both_backends(sessions) -> No
         rows = session.execute(text("SELECT * FROM results ORDER BY article_id")).mappings().all()
         assert [r["verdict"] for r in rows] == ["real", "real", "fake", None]
         assert rows[0]["model_version"] == "2" and rows[0]["source"] == "wire"
+
+
+def test_records_and_tables_name_the_same_fields() -> None:
+    """A field added to a record reaches its table by name alone, and vice versa."""
+    stored_by_worker = {"id", "attempts", "claimed_by", "claimed_until"}
+    article_fields = {f.name for f in dataclasses.fields(ArticleRecord)} - {"alias_urls"}
+    assert article_fields == set(Article.__table__.columns.keys()) - stored_by_worker
+    derived_or_schedule_state = {
+        "id", "kind", "poll_interval_seconds", "next_crawl_at", "last_crawl_at",
+        "last_success_at", "consecutive_failures", "feed_validators", "claimed_by",
+        "claimed_until", "created_at", "updated_at",
+    }  # fmt: skip
+    source_fields = {f.name for f in dataclasses.fields(SourceConfig)} - {"start_urls"}
+    assert source_fields == set(Source.__table__.columns.keys()) - derived_or_schedule_state

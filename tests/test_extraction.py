@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.extraction import EXTRACTORS, ExtractedArticle, extract_article
-from crawler.extractors.decoding import decode_html, repair_mojibake
+from articles.decoding import decode_html, repair_mojibake
+from articles.extraction import EXTRACTORS, ExtractedArticle, extract_article
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 EVAL_DATA = (
@@ -145,7 +145,7 @@ def test_mojibake_repair_leaves_clean_text_alone() -> None:
 
 
 def test_newspaper_settings_are_offline_safe() -> None:
-    from crawler.extractors.backends import NEWSPAPER_OPTIONS, newspaper_article
+    from articles.backends import NEWSPAPER_OPTIONS, newspaper_article
 
     assert NEWSPAPER_OPTIONS["fetch_images"] is False
     article = newspaper_article(page("article_en.html").decode(), BASE + "riverside")

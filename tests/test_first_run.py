@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from classifier.testing import synthetic_corpus
+from tests.corpora import synthetic_corpus
 from tests.daemons import free_port, train_small_model
 
 pytestmark = pytest.mark.slow

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.language import detect_language
+from articles.language import detect_language
 
 SAMPLES = {
     "en": "The council voted on Tuesday to turn the old warehouse district into a public park.",

@@ -170,7 +170,7 @@ def train_section_model(folder: Path) -> Path:
     """
     import pandas as pd
 
-    from classifier.lightgbm_model import LightGBMModel
+    from classifier.models.lightgbm_model import LightGBMModel
 
     articles = [make_article(99, i, "http://127.0.0.1") for i in range(800)]
     frame = pd.DataFrame({"title": [a.title for a in articles], "text": [a.text for a in articles]})

@@ -7,6 +7,7 @@ Friday; the week began on Monday 2026-11-16.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, bindparam, text
+from sqlalchemy import Engine, bindparam, delete, select, text, update
 from sqlalchemy.orm import Session
 
 from db.engine import make_engine
@@ -27,6 +28,7 @@ from db.models import Article, ArticleStatus, Prediction, Source
 from db.results import RESULT_COLUMNS, ResultQuery, iter_results
 from db.types import UTCDateTime
 from fakewatch.cli import main
+from tests.conftest import fresh_postgres_database
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -128,21 +130,59 @@ def add_second_model(store: Store) -> None:
 
 @dataclass(frozen=True)
 class Store:
+    url: str
     engine: Engine
     ids: dict[str, int]  # article ids by fixture key
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def filled_store(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Store]:
+    """The fixture store, built once per module and database; tests leave it as they found it."""
+    with contextlib.ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path_factory.mktemp('results') / 'fakewatch.db'}"
+        else:
+            server = request.getfixturevalue("postgres_server")
+            url = stack.enter_context(fresh_postgres_database(server))
+        engine = make_engine(url)
+        stack.callback(engine.dispose)
+        upgrade(engine)
+        yield Store(url, engine, fill(engine))
+
+
 @pytest.fixture
-def store(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
-    """The fixture store, the CLI pointed at it, and the CLI's clock stopped at NOW."""
-    monkeypatch.setenv("FAKEWATCH_DATABASE_URL", database_url)
+def store(filled_store: Store, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+    """The fixture store, the CLI pointed at it, and the CLI's clock stopped at NOW.
+
+    What a test adds (a second model's verdicts, a long title) is undone afterwards, and the
+    store is checked to be as it was, so the next test reads the same rows.
+    """
+    monkeypatch.setenv("FAKEWATCH_DATABASE_URL", filled_store.url)
     monkeypatch.delenv("FAKEWATCH_CONFIG", raising=False)
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.setattr("fakewatch.commands.results.utcnow", lambda: NOW)
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield Store(engine, fill(engine))
-    engine.dispose()
+    before = snapshot(filled_store.engine)
+    yield filled_store
+    with Session(filled_store.engine) as session, session.begin():
+        session.execute(delete(Prediction).where(Prediction.model_name == "second"))
+        session.execute(
+            update(Article).where(Article.id == filled_store.ids["s5"]).values(title="Story s5")
+        )
+    assert snapshot(filled_store.engine) == before, "a test changed the shared store"
+
+
+def snapshot(engine: Engine) -> tuple[list[Any], list[Any]]:
+    """Every article's title and status and every prediction, to compare before and after."""
+    with Session(engine) as session:
+        articles = session.execute(
+            select(Article.id, Article.title, Article.status).order_by(Article.id)
+        ).all()
+        predictions = session.execute(
+            select(Prediction.id, Prediction.model_name, Prediction.verdict).order_by(Prediction.id)
+        ).all()
+    return [tuple(row) for row in articles], [tuple(row) for row in predictions]
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -594,3 +634,29 @@ def test_readme_sql_examples_give_what_they_claim(store: Store) -> None:
             assert rounded(zoned) == README_EXPECTED[claims[0]], sql
         checked.add(claims[0])
     assert checked == {*README_EXPECTED, backend}
+
+
+def test_stats_and_metrics_count_the_verdicts_that_query_shows(store: Store) -> None:
+    """One rule for the current verdict: the view, `query`, `stats` and the metrics agree.
+
+    `query` without a model equals the view (test above); per model, the counts behind
+    `stats` and the Prometheus fake ratio equal the verdicts `query --model` shows.
+    """
+    from db.results import verdict_counts
+    from scheduler.metrics import DatabaseCollector
+
+    add_second_model(store)
+    with Session(store.engine) as session:
+        counts = verdict_counts(session, [], [], None, None)
+        assert set(DatabaseCollector._ratios(session, at("2026-01-01 00:00"))) == {
+            (source, model, scored, fake) for (source, model), (scored, fake) in counts.items()
+        }
+        for model in ("default", "second"):
+            shown: dict[str | None, list[int]] = {}
+            for row in iter_results(session, ResultQuery(model=model)):
+                if row["verdict"] is not None:
+                    tally = shown.setdefault(row["source"], [0, 0])
+                    tally[0] += 1
+                    tally[1] += row["verdict"] == "fake"
+            expected = {(s, model): tuple(t) for s, t in shown.items()}
+            assert {k: v for k, v in counts.items() if k[1] == model} == expected

@@ -10,15 +10,15 @@ import pandas as pd
 import pytest
 from sqlalchemy import select, text
 
-from classifier.lightgbm_model import LightGBMModel
-from classifier.testing import synthetic_corpus
+from classifier.models.lightgbm_model import LightGBMModel
 from db.engine import make_engine, make_sessionmaker
 from db.migrate import upgrade
 from db.models import Article, ArticleStatus, Prediction
 from db.queries import ArticleRecord, store_article
 from db.scoring import requeue_for_rescore
-from scheduler.models import ModelSet
+from scheduler.deployed_models import ModelSet
 from scheduler.worker import ScoringWorker
+from tests.corpora import synthetic_corpus
 from tests.daemons import train_small_model
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
@@ -33,14 +33,6 @@ class PoisonedLightGBM(LightGBMModel):
         if X["text"].str.contains("poison", case=False).any():
             raise ValueError("cannot score this article")
         return super()._raw_scores(X)
-
-
-@pytest.fixture
-def sessions(database_url: str):  # type: ignore[no-untyped-def]
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield make_sessionmaker(engine)
-    engine.dispose()
 
 
 def store(sessions: Any, texts: list[str]) -> None:
@@ -131,13 +123,17 @@ def test_rescore_command_requeues_stored_articles(sqlite_url: str, tmp_path: Pat
 
 
 def test_metrics_count_each_article_once_after_a_rescore(sessions: Any, tmp_path: Path) -> None:
-    from db.queries import SourceConfig, sync_source
+    from db.queries import sync_source
+    from db.source_config import SourceConfig
     from db.types import utcnow
     from scheduler.metrics import DatabaseCollector
 
     with sessions.begin() as session:
         config = SourceConfig(
-            "wire", "feed", ["https://n.example/rss"], [], None, ["n.example"], ["en"], 600, True
+            "wire",
+            feeds=("https://n.example/rss",),
+            allowed_domains=("n.example",),
+            interval_seconds=600,
         )
         source_id = sync_source(session, config)
         for i, body in enumerate(corpus_texts(6)):

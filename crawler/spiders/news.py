@@ -124,7 +124,7 @@ class NewsSpider(scrapy.Spider):
 
     def parse_article(self, response: Response) -> Iterator[PageItem]:
         self.report.count("pages_fetched")
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+        content_type = _header(response, b"Content-Type").lower()
         is_html = isinstance(response, TextResponse) and (
             "html" in content_type
             or (not content_type and b"<html" in response.body[:2048].lower())
@@ -191,10 +191,9 @@ class NewsSpider(scrapy.Spider):
             return True
         digest = hashlib.sha256(response.body).hexdigest()
         previous = self.validators.get(url, {}).get("sha256")
-        headers = response.headers
         self.report.validators[url] = {
-            "etag": headers.get(b"ETag", b"").decode("latin-1"),
-            "last_modified": headers.get(b"Last-Modified", b"").decode("latin-1"),
+            "etag": _header(response, b"ETag"),
+            "last_modified": _header(response, b"Last-Modified"),
             "sha256": digest,
         }
         return previous == digest
@@ -245,3 +244,8 @@ class NewsSpider(scrapy.Spider):
             )
             for url, raw_url, hint in new
         ]
+
+
+def _header(response: Response, name: bytes) -> str:
+    """A response header's value as text, "" when the server sent none."""
+    return (response.headers.get(name) or b"").decode("latin-1")

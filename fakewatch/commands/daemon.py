@@ -62,7 +62,7 @@ def run_daemon(args: argparse.Namespace, settings: Settings) -> int:
 def run_worker(args: argparse.Namespace, settings: Settings) -> int:
     import signal
 
-    from scheduler.models import ModelSet
+    from scheduler.deployed_models import ModelSet
     from scheduler.worker import ScoringWorker
 
     _logging(args, settings)

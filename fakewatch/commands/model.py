@@ -9,9 +9,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from classifier.models.artifacts import KIND_MODULES
+from fakewatch.output import say
 from fakewatch.settings import Settings
 
-MODEL_KINDS = ("lightgbm", "lstm", "transformer", "tfidf_logreg")
+MODEL_KINDS = tuple(KIND_MODULES)
 
 
 def register(subparsers: Any) -> None:
@@ -35,7 +37,11 @@ def _add_corpus_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--fake-values", default="1,fake", help="comma-separated (default 1,fake)")
     group.add_argument("--real-values", default="0,real", help="comma-separated (default 0,real)")
     group.add_argument("--source-column", help="site/source column, for --split source")
-    group.add_argument("--no-cleanup", action="store_true", help="skip the study's cleanup")
+    group.add_argument(
+        "--no-cleanup",
+        action="store_true",
+        help="keep every row: no text cleaning and no skip rules",
+    )
 
 
 def _register_train(subparsers: Any) -> None:
@@ -95,7 +101,7 @@ def run_train(args: argparse.Namespace, settings: Settings) -> int:
     out = Path(args.out or f"models/{args.model}-{stamp}")
     options = PrepareOptions(
         corpus_format=_corpus_format(args),
-        cleanup=None if args.no_cleanup else _cleanup_options(),
+        cleanup=None if args.no_cleanup else _cleanup_rules(),
         keep_duplicate_copies=args.keep_duplicates,
         split=args.split,
         validation_size=args.validation_size,
@@ -103,7 +109,7 @@ def run_train(args: argparse.Namespace, settings: Settings) -> int:
         seed=args.seed,
     )
     result = train_model(
-        args.data, out, kind=args.model, params=params, options=options, on_step=_step
+        args.data, out, kind=args.model, params=params, options=options, on_step=say
     )
     headline = result.model.metrics_["test"]
     print(
@@ -115,7 +121,7 @@ def run_train(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_evaluate(args: argparse.Namespace, settings: Settings) -> int:
-    from classifier.evaluation_run import evaluate_folder
+    from classifier.evaluation.run import evaluate_folder
 
     out = Path(args.out) if args.out else None
     report = evaluate_folder(
@@ -123,18 +129,18 @@ def run_evaluate(args: argparse.Namespace, settings: Settings) -> int:
         args.data,
         out=out,
         corpus_format=_corpus_format(args),
-        cleanup=None if args.no_cleanup else _cleanup_options(),
+        cleanup=None if args.no_cleanup else _cleanup_rules(),
         folds=args.cv,
         learning_curve=args.learning_curve,
-        on_step=_step,
+        on_step=say,
     )
     print(f"report written to {report}")
     return 0
 
 
 def run_classify(args: argparse.Namespace, settings: Settings) -> int:
-    from classifier.article_input import read_article
-    from classifier.artifacts import load_model
+    from classifier.models.artifacts import load_model
+    from fakewatch.article_input import read_article
 
     models = [load_model(folder) for folder in args.model]
     for target in args.targets:
@@ -159,7 +165,7 @@ def run_classify(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_dataset_fetch(args: argparse.Namespace, settings: Settings) -> int:
-    from classifier.dataset_fetch import dataset_source, fetch_dataset
+    from classifier.corpus.fetch import dataset_source, fetch_dataset
 
     source = dataset_source(args.name)
     path = fetch_dataset(source, args.dest, url=args.url, progress=sys.stderr.isatty())
@@ -168,7 +174,7 @@ def run_dataset_fetch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _corpus_format(args: argparse.Namespace) -> Any:
-    from classifier.data import CorpusFormat
+    from classifier.corpus.loading import CorpusFormat
 
     return CorpusFormat(
         title_column=args.title_column or None,
@@ -180,10 +186,10 @@ def _corpus_format(args: argparse.Namespace) -> Any:
     )
 
 
-def _cleanup_options() -> Any:
-    from classifier.cleanup import CleanupOptions
+def _cleanup_rules() -> Any:
+    from articles.skip_rules import CORPUS_RULES
 
-    return CleanupOptions()
+    return CORPUS_RULES
 
 
 def _parse_params(pairs: list[str]) -> dict[str, Any]:
@@ -199,7 +205,3 @@ def _parse_params(pairs: list[str]) -> dict[str, Any]:
         except json.JSONDecodeError:
             params[name.strip().replace("-", "_")] = value
     return params
-
-
-def _step(message: str) -> None:
-    print(f"fakewatch: {message}", file=sys.stderr, flush=True)

@@ -11,6 +11,7 @@ from crawler.sources import load_sources
 from db.migrate import current_revision
 from fakewatch.database import open_database
 from fakewatch.first_run import DEFAULT_DATA_FOLDER, NoTrainingData, ensure_model
+from fakewatch.output import say
 from fakewatch.settings import Settings
 
 
@@ -36,26 +37,22 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     engine = open_database(settings)
     shown = engine.url.render_as_string(hide_password=True)
-    _say(f"store {shown} at schema version {current_revision(engine)}")
+    say(f"store {shown} at schema version {current_revision(engine)}")
     engine.dispose()
     sources = load_sources(settings.sources_file)
     enabled = sum(source.enabled for source in sources)
-    _say(f"{len(sources)} sources ({enabled} enabled) from {settings.sources_file}")
+    say(f"{len(sources)} sources ({enabled} enabled) from {settings.sources_file}")
     folders = [Path(folder) for folder in settings.daemon.models]
     try:
         ready = ensure_model(
-            folders, data_folder=Path(args.data_folder), progress=sys.stderr.isatty(), on_step=_say
+            folders, data_folder=Path(args.data_folder), progress=sys.stderr.isatty(), on_step=say
         )
     except NoTrainingData as exc:
         if args.require_model:
             raise
-        _say(f"warning: {exc}")
-        _say("starting without a model: articles are crawled and stored, and wait to be scored")
+        say(f"warning: {exc}")
+        say("starting without a model: articles are crawled and stored, and wait to be scored")
         return 0
     state = "trained now" if ready.trained_now else "already there"
-    _say(f"model {ready.folder} version {ready.version} ({state})")
+    say(f"model {ready.folder} version {ready.version} ({state})")
     return 0
-
-
-def _say(message: str) -> None:
-    print(f"fakewatch: {message}", file=sys.stderr, flush=True)

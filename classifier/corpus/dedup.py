@@ -1,7 +1,7 @@
 """Exact and near-duplicate detection: every article gets a duplicate group id.
 
-Exact duplicates share normalised text (lowercase alphanumerics). Near duplicates share
-most of their word shingles: MinHash signatures and locality-sensitive hashing
+Exact duplicates share normalised title and text (`articles.fingerprint`, as in the crawler).
+Near duplicates share most of their word shingles: MinHash signatures and locality-sensitive hashing
 (datasketch) find candidate pairs, whose estimated Jaccard similarity must pass the
 threshold. Groups are the connected components, so splits can keep each group on one side.
 """
@@ -11,14 +11,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-import re
 
 import numpy as np
 import pandas as pd
 
-LOGGER = logging.getLogger(__name__)
+from articles.fingerprint import normalised_text
 
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+LOGGER = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,16 +32,11 @@ class DedupOptions:
     max_chars: int = 3000
 
 
-def normalised_text(title: str, text: str) -> str:
-    """Lowercase alphanumeric words of title and text, single-spaced."""
-    return _NON_ALNUM.sub(" ", f"{title} {text}".lower()).strip()
-
-
 def duplicate_groups(corpus: pd.DataFrame, options: DedupOptions | None = None) -> pd.Series:
     """A group id per row (int, aligned with the index); singletons get their own id."""
     options = options or DedupOptions()
     normalised = [
-        normalised_text(title, text)[: options.max_chars]
+        normalised_text(f"{title} {text}")[: options.max_chars]
         for title, text in zip(corpus["title"], corpus["text"], strict=True)
     ]
     parent = np.arange(len(normalised))

@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from classifier import hf_folder
-from classifier.base import FakeNewsModel
 from classifier.errors import ClassifierError, ModelFolderError
-from classifier.preprocessing import Preprocessing
+from classifier.models import hf_folder
+from classifier.models.base import FakeNewsModel, Frame, Labels
+from classifier.models.preprocessing import Preprocessing
 
 LOGGER = logging.getLogger(__name__)
 
@@ -76,15 +76,9 @@ class TransformerModel(FakeNewsModel):
     def _base_folder(self) -> Path:
         return Path(self.base_model) if self.base_model else hf_folder.default_base_model()
 
-    def _fit_raw(
-        self,
-        X: pd.DataFrame,
-        y: NDArray[np.int_],
-        X_val: pd.DataFrame | None,
-        y_val: NDArray[np.int_] | None,
-    ) -> None:
+    def _fit_raw(self, X: Frame, y: Labels, X_val: Frame | None, y_val: Labels | None) -> None:
         """Fine-tune the base model (optionally on a sample, within a time budget)."""
-        from classifier import transformer_training as training
+        from classifier.models import transformer_training as training
 
         if int(self.max_length) < 8:
             raise ClassifierError(f"max_length must be at least 8 tokens, got {self.max_length}")
@@ -142,7 +136,7 @@ class TransformerModel(FakeNewsModel):
 
     def _raw_scores(self, X: pd.DataFrame) -> NDArray[np.float64]:
         """Softmax probability of the fake label for preprocessed articles."""
-        from classifier import transformer_training as training
+        from classifier.models import transformer_training as training
 
         if self.quantized_ != bool(self.quantize):
             self._prepare_scoring()

@@ -17,8 +17,6 @@ from classifier.errors import CorpusError
 
 LOGGER = logging.getLogger(__name__)
 
-SPLIT_NAMES = ("train", "validation", "test")
-
 
 @dataclasses.dataclass(frozen=True)
 class Splits:

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import html
 import logging
 import re
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
+from articles.cleaning import clean_formatting
 from classifier.errors import ClassifierError
 
 LOGGER = logging.getLogger(__name__)
@@ -29,19 +28,12 @@ STOPWORDS_HINT = (
     "(e.g. ../shared/nltk_data) or run `python -m nltk.downloader stopwords` where online"
 )
 
-# One pass removes tags, URLs and invisible control characters.
-_MARKUP = re.compile(
-    r"<[^>]{1,200}>|(?:https?://|www\.)\S+"
-    r"|[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\ufeff]",
-    re.IGNORECASE,
-)
 # "WASHINGTON (Reuters) - " and "LONDON/PARIS (Reuters) -" at the start of a text.
 _DATELINE = re.compile(r"^\s*[A-Z][A-Za-z.,'/ -]{0,60}\(Reuters\)\s*[-\u2013\u2014]\s*")
 # A word censored with asterisks such as "f**k" or "s***": letters around at least one '*'.
 _ASTERISK_WORD = re.compile(r"\b\w*[A-Za-z]\*+[\w*]*|\b\w+\*+(?=\W|$)")
 # Words and single special characters: joining them with spaces spaces out the specials.
 _TOKEN = re.compile(r"\w+|[^\w\s]")
-_QUOTES = (("\u2018", "'"), ("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"'))
 
 ASTERISK_PLACEHOLDER = "censoredword"
 
@@ -106,18 +98,6 @@ class Preprocessing:
             },
             index=articles.index,
         )
-
-
-def clean_formatting(text: str, *, collapse_spaces: bool = True) -> str:
-    """Undo HTML escapes and tags, drop URLs and control characters, normalise quotes."""
-    if "&" in text:
-        text = html.unescape(text)
-    text = _MARKUP.sub(" ", text)
-    if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
-        for curly, straight in _QUOTES:
-            text = text.replace(curly, straight)
-    return " ".join(text.split()) if collapse_spaces else text
 
 
 def strip_dateline(text: str) -> str:

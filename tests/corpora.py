@@ -46,3 +46,37 @@ def synthetic_corpus(rows: int = 200, *, seed: int = 0, noise: float = 0.15) -> 
         titles.append(" ".join(title_words).capitalize())
         texts.append(" ".join(words).capitalize() + ending)
     return pd.DataFrame({"title": titles, "text": texts, "label": labels.astype(int)})
+
+
+GIVEAWAY_FAKE = ("shocking", "hoax", "exposed", "secret", "miracle", "banned")
+GIVEAWAY_REAL = ("minister", "said", "report", "official", "percent", "statement")
+
+
+def filler_words(count: int) -> list[str]:
+    """Words that say nothing about the label: word0, word1, ..."""
+    return [f"word{i}" for i in range(count)]
+
+
+def giveaway_corpus(
+    n: int, seed: int, *, filler: int, filler_per_article: int, html: bool
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """An easy corpus for the neural kinds: fake and real articles use different giveaway words.
+
+    With `html`, titles end in "!" or "." and texts carry markup and entities that
+    preprocessing must handle.
+    """
+    words_of_filler = filler_words(filler)
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 2, n)
+    rows = []
+    for label in labels:
+        pool = GIVEAWAY_FAKE if label else GIVEAWAY_REAL
+        title = " ".join(rng.choice(pool, 2)).title()
+        words = [*rng.choice(words_of_filler, filler_per_article), *rng.choice(pool, 4)]
+        if html:
+            title += "!" if label else "."
+            text = "<p>" + " ".join(rng.permutation(words)) + ",&amp; more.</p>"
+        else:
+            text = " ".join(words) + "."
+        rows.append({"title": title, "text": text})
+    return pd.DataFrame(rows), labels

@@ -15,7 +15,7 @@ Contract, for users of any kind:
   column 1 is the calibrated probability of fake. `predict(X)` is 1 where that is
   >= `threshold_`. `verdicts(X)` gives "fake" / "uncertain" / "real" per article.
 - `save(folder)` writes the kind's files and `manifest.json`; `Kind.load(folder)` or
-  `classifier.artifacts.load_model(folder)` reads it back with identical probabilities.
+  `classifier.models.artifacts.load_model(folder)` reads it back with identical probabilities.
 - After fit or load: `threshold_`, `real_threshold_`, `calibrator_`, `preprocessing_`,
   `version_` (names this trained model, e.g. for the predictions table), `created_`,
   `training_data_` (fingerprint, rows) and `metrics_` (what training measured).
@@ -24,8 +24,9 @@ Contract, for users of any kind:
 Contract, for authors of a kind (see `lightgbm_model.py` for a complete example):
 
 - Subclass with a class attribute `kind = "name"` (that registers it; add its module to
-  `artifacts.KIND_MODULES` so `load_model` can import it lazily) and optionally
-  `kind_version` (bump when your files change meaning) and `default_preprocessing`.
+  `artifacts.KIND_MODULES`, the one list of kinds, so `load_model` can import it lazily) and
+  optionally `kind_version` (bump when your files change meaning), `default_preprocessing`
+  and `supports_refit` (True when a fit is cheap enough for k-fold and learning curves).
 - Write `__init__(self, *, your_param=default, ..., **common)`: call
   `super().__init__(**common)` and store each parameter as `self.your_param`, unchanged.
   Parameters must be JSON values (str, int, float, bool, None, lists).
@@ -49,21 +50,26 @@ import json
 import logging
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, TypeAlias
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from classifier import artifacts
-from classifier.calibration import Calibrator, fake_threshold, real_threshold, verdicts_for
 from classifier.errors import ClassifierError, ModelFolderError
-from classifier.preprocessing import Preprocessing
+from classifier.models import artifacts
+from classifier.models.calibration import Calibrator, fake_threshold, real_threshold, verdicts_for
+from classifier.models.preprocessing import Preprocessing
+from common.messages import first_line
 
 LOGGER = logging.getLogger(__name__)
 
 ARTICLE_COLUMNS = ("title", "text")
+
+# Articles (the `title` and `text` columns) and their labels (1 = fake), as the kinds take them.
+Frame: TypeAlias = pd.DataFrame
+Labels: TypeAlias = NDArray[np.int_]
 
 
 class FakeNewsModel(ClassifierMixin, BaseEstimator, abc.ABC):
@@ -72,6 +78,8 @@ class FakeNewsModel(ClassifierMixin, BaseEstimator, abc.ABC):
     kind: ClassVar[str]
     kind_version: ClassVar[int] = 1
     default_preprocessing: ClassVar[Preprocessing] = Preprocessing()
+    # Cheap enough to refit many times (k-fold cross-validation, learning curves).
+    supports_refit: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -111,13 +119,7 @@ class FakeNewsModel(ClassifierMixin, BaseEstimator, abc.ABC):
     # ----- the subclass hooks -------------------------------------------------------------
 
     @abc.abstractmethod
-    def _fit_raw(
-        self,
-        X: pd.DataFrame,
-        y: NDArray[np.int_],
-        X_val: pd.DataFrame | None,
-        y_val: NDArray[np.int_] | None,
-    ) -> None:
+    def _fit_raw(self, X: Frame, y: Labels, X_val: Frame | None, y_val: Labels | None) -> None:
         """Learn from preprocessed articles; store learned state in `*_` attributes."""
 
     @abc.abstractmethod
@@ -266,7 +268,7 @@ class FakeNewsModel(ClassifierMixin, BaseEstimator, abc.ABC):
         if manifest["kind"] != cls.kind:
             raise ModelFolderError(
                 f"{folder} holds a {manifest['kind']!r} model, not {cls.kind!r}: "
-                "use classifier.artifacts.load_model or the right kind"
+                "use classifier.models.artifacts.load_model or the right kind"
             )
         if manifest.get("kind_version") != cls.kind_version:
             raise ModelFolderError(
@@ -296,7 +298,7 @@ class FakeNewsModel(ClassifierMixin, BaseEstimator, abc.ABC):
         except Exception as exc:
             raise ModelFolderError(
                 f"cannot load the {cls.kind} files in {folder} ({type(exc).__name__}: "
-                f"{str(exc).splitlines()[0] if str(exc) else ''}): retrain or restore the model"
+                f"{first_line(exc)}): retrain or restore the model"
             ) from exc
         model.classes_ = np.array([0, 1])
         return model

@@ -15,12 +15,10 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedGroupKFold
 
-from classifier.evaluation import compute_metrics
-from classifier.splits import split_corpus
+from classifier.corpus.splits import split_corpus
+from classifier.evaluation.metrics import compute_metrics
 
 LOGGER = logging.getLogger(__name__)
-
-SUMMARY_METRICS = ("accuracy", "f1", "roc_auc", "log_loss")
 
 
 def cross_validate(

@@ -20,10 +20,10 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from classifier import lstm_network
-from classifier.base import FakeNewsModel
 from classifier.errors import ClassifierError, ModelFolderError
-from classifier.presets import resolve_preset
+from classifier.models import lstm_network
+from classifier.models.base import FakeNewsModel, Frame, Labels
+from classifier.models.presets import resolve_preset
 
 LOGGER = logging.getLogger(__name__)
 
@@ -165,13 +165,7 @@ class LSTMModel(FakeNewsModel):
             pooling=config["pooling"],
         )
 
-    def _fit_raw(
-        self,
-        X: pd.DataFrame,
-        y: NDArray[np.int_],
-        X_val: pd.DataFrame | None,
-        y_val: NDArray[np.int_] | None,
-    ) -> None:
+    def _fit_raw(self, X: Frame, y: Labels, X_val: Frame | None, y_val: Labels | None) -> None:
         """Adapt the vocabulary and train the network; early stopping on validation loss."""
         options = self._network_options()
         lstm_network.keras.utils.set_random_seed(int(self.random_state))

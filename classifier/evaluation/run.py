@@ -8,18 +8,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from classifier import artifacts
-from classifier.base import FakeNewsModel
-from classifier.cleanup import CleanupOptions, clean_corpus
-from classifier.data import CorpusFormat, load_corpus
+from articles.skip_rules import SkipRules
+from classifier.corpus.cleanup import clean_corpus
+from classifier.corpus.loading import CorpusFormat, load_corpus
 from classifier.errors import ClassifierError
-from classifier.evaluation import evaluate_model
-from classifier.report import cross_validation_section, write_report
+from classifier.evaluation.metrics import evaluate_model
+from classifier.evaluation.report import cross_validation_section, write_report
+from classifier.models import artifacts
+from classifier.models.base import FakeNewsModel
 
 LOGGER = logging.getLogger(__name__)
 
 # Refitting per fold is cheap only for these kinds; the others would take hours on a CPU.
-REFIT_KINDS = ("lightgbm", "tfidf_logreg")
 LEARNING_CURVE_FILE = "learning_curve.png"
 
 
@@ -29,7 +29,7 @@ def evaluate_folder(
     *,
     out: Path | None = None,
     corpus_format: CorpusFormat | None = None,
-    cleanup: CleanupOptions | None = None,
+    cleanup: SkipRules | None = None,
     folds: int | None = None,
     learning_curve: bool = False,
     on_step: Callable[[str], None] = LOGGER.info,
@@ -72,16 +72,16 @@ def _refit_sections(
     learning_curve: bool,
     on_step: Callable[[str], None],
 ) -> list[str]:
-    from classifier.dedup import duplicate_groups
-    from classifier.model_selection import cross_validate, plot_learning_curve
-    from classifier.model_selection import learning_curve as compute_curve
-    from classifier.splits import split_corpus
+    from classifier.corpus.dedup import duplicate_groups
+    from classifier.corpus.splits import split_corpus
+    from classifier.evaluation.model_selection import cross_validate, plot_learning_curve
+    from classifier.evaluation.model_selection import learning_curve as compute_curve
 
     kind = model.kind
-    if kind not in REFIT_KINDS:
+    if not type(model).supports_refit:
         raise ClassifierError(
             f"--cv and --learning-curve refit the model many times; they support "
-            f"{', '.join(REFIT_KINDS)}, not {kind}"
+            f"{', '.join(artifacts.refit_kinds())}, not {kind}"
         )
     if folds is not None and folds < 2:
         raise ClassifierError("--cv needs at least 2 folds")

@@ -16,10 +16,10 @@ from pathlib import Path
 import pandas as pd
 
 from classifier.errors import CorpusError
+from common.messages import first_line
 
 LOGGER = logging.getLogger(__name__)
 
-CORPUS_COLUMNS = ("title", "text", "label")
 # Columns that name where an article came from, for source-disjoint splits.
 SOURCE_COLUMN_CANDIDATES = ("source", "site", "domain", "publisher")
 
@@ -92,9 +92,9 @@ def read_table(path: str | Path) -> pd.DataFrame:
             sep = "\t" if ".tsv" in name else ","
             return pd.read_csv(path, sep=sep, keep_default_na=False, dtype=str)
     except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise CorpusError(
-            f"cannot read {path} ({first_line}): it must be UTF-8 CSV with a header row, or Parquet"
+            f"cannot read {path} ({first_line(exc)}): it must be UTF-8 CSV with a header row, "
+            "or Parquet"
         ) from None
     raise CorpusError(f"{path}: unknown file type: use .csv, .csv.gz, .tsv or .parquet")
 

@@ -16,7 +16,12 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from sklearn import metrics
 
-from classifier.calibration import VERDICT_FAKE, VERDICT_REAL, VERDICT_UNCERTAIN, verdicts_for
+from classifier.models.calibration import (
+    VERDICT_FAKE,
+    VERDICT_REAL,
+    VERDICT_UNCERTAIN,
+    verdicts_for,
+)
 
 LOGGER = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from classifier import text_features
-from classifier.base import FakeNewsModel
+from classifier.models import text_features
+from classifier.models.base import FakeNewsModel, Frame, Labels
 
 LOGGER = logging.getLogger(__name__)
 
@@ -26,6 +26,7 @@ class TfidfLogregModel(FakeNewsModel):
     """TF-IDF features with an L2-regularised logistic regression."""
 
     kind = "tfidf_logreg"
+    supports_refit = True
 
     def __init__(
         self,
@@ -42,13 +43,7 @@ class TfidfLogregModel(FakeNewsModel):
         self.min_df = min_df
         self.C = C
 
-    def _fit_raw(
-        self,
-        X: pd.DataFrame,
-        y: NDArray[np.int_],
-        X_val: pd.DataFrame | None,
-        y_val: NDArray[np.int_] | None,
-    ) -> None:
+    def _fit_raw(self, X: Frame, y: Labels, X_val: Frame | None, y_val: Labels | None) -> None:
         from sklearn.linear_model import LogisticRegression
 
         self.terms_, counts = text_features.fit_term_weights(

@@ -8,8 +8,8 @@ import math
 from pathlib import Path
 from typing import Any
 
-from classifier.artifacts import json_safe
-from classifier.evaluation import Evaluation, save_plots
+from classifier.evaluation.metrics import Evaluation, save_plots
+from classifier.models.artifacts import json_safe
 
 LOGGER = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ import numpy as np
 from classifier.errors import ModelFolderError
 
 if TYPE_CHECKING:
-    from classifier.base import FakeNewsModel
+    from classifier.models.base import FakeNewsModel
 
 LOGGER = logging.getLogger(__name__)
 
@@ -33,12 +33,14 @@ MANIFEST_VERSION = 1
 # Reports written beside a model live in folders with this prefix; they are not model files.
 REPORT_DIR_PREFIX = "evaluation"
 
-# Where each kind lives; imported only when a model of that kind is built or loaded.
+# The model kinds fakewatch ships, and where each lives: the one list the CLI's choices and
+# every other list of kinds derive from. A module is imported only when a model of its kind
+# is built or loaded.
 KIND_MODULES: dict[str, str] = {
-    "lightgbm": "classifier.lightgbm_model",
-    "tfidf_logreg": "classifier.baseline_model",
-    "lstm": "classifier.lstm_model",
-    "transformer": "classifier.transformer_model",
+    "lightgbm": "classifier.models.lightgbm_model",
+    "tfidf_logreg": "classifier.models.baseline_model",
+    "lstm": "classifier.models.lstm_model",
+    "transformer": "classifier.models.transformer_model",
 }
 
 _REGISTRY: dict[str, type[FakeNewsModel]] = {}
@@ -59,6 +61,11 @@ def model_class(kind: str) -> type[FakeNewsModel]:
     except KeyError:
         known = ", ".join(sorted(set(KIND_MODULES) | set(_REGISTRY)))
         raise ModelFolderError(f"unknown model kind {kind!r}: known kinds are {known}") from None
+
+
+def refit_kinds() -> tuple[str, ...]:
+    """The shipped kinds whose class `supports_refit` (imports every kind's module)."""
+    return tuple(kind for kind in KIND_MODULES if model_class(kind).supports_refit)
 
 
 def load_model(folder: str | Path) -> FakeNewsModel:

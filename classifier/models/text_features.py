@@ -53,7 +53,7 @@ class TermWeights:
     @property
     def columns(self) -> dict[str, int]:
         """Column index of each term."""
-        return self.counter.vocabulary  # type: ignore[no-any-return]
+        return self.counter.vocabulary
 
     @property
     def terms(self) -> list[str]:

@@ -19,10 +19,10 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import sparse
 
-from classifier import text_features
-from classifier.base import FakeNewsModel
-from classifier.linear_score import fit_linear_score, linear_logits
-from classifier.presets import resolve_preset
+from classifier.models import text_features
+from classifier.models.base import FakeNewsModel, Frame, Labels
+from classifier.models.linear_score import fit_linear_score, linear_logits
+from classifier.models.presets import resolve_preset
 
 LOGGER = logging.getLogger(__name__)
 
@@ -63,6 +63,7 @@ class LightGBMModel(FakeNewsModel):
     """TF-IDF + engineered features + information-gain keywords, classified by LightGBM."""
 
     kind = "lightgbm"
+    supports_refit = True
 
     def __init__(
         self,
@@ -101,13 +102,7 @@ class LightGBMModel(FakeNewsModel):
         """The preset with explicit parameters applied on top."""
         return resolve_preset(self, "lightgbm", PRESETS)
 
-    def _fit_raw(
-        self,
-        X: pd.DataFrame,
-        y: NDArray[np.int_],
-        X_val: pd.DataFrame | None,
-        y_val: NDArray[np.int_] | None,
-    ) -> None:
+    def _fit_raw(self, X: Frame, y: Labels, X_val: Frame | None, y_val: Labels | None) -> None:
         import lightgbm
 
         config = self.config()
@@ -195,15 +190,6 @@ class LightGBMModel(FakeNewsModel):
             ),
             dtype=float,
         )
-
-    def feature_names(self) -> list[str]:
-        """Names of the model's input columns, in order."""
-        return [
-            *text_features.ENGINEERED_FEATURES,
-            *(f"keyword:{word}" for word in self.keywords_),
-            *(["linear_score"] if self.linear_ is not None else []),
-            *(f"tfidf:{term}" for term in self.terms_.terms),
-        ]
 
     def _save_files(self, folder: Path) -> None:
         self.booster_.save_model(str(folder / MODEL_FILE), num_iteration=self.n_trees_)

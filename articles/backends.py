@@ -35,12 +35,14 @@ def trafilatura_document(
 ) -> Document | None:
     """Body text, and metadata if asked, by trafilatura; None when it finds no main text."""
     try:
-        return trafilatura.bare_extraction(
+        document = trafilatura.bare_extraction(
             page, url=url, include_comments=False, with_metadata=with_metadata
         )
     except Exception:  # a bad page must never stop a crawl
         LOGGER.warning("trafilatura failed on %s", url, exc_info=True)
         return None
+    # A dict only when asked for one (as_dict=True), which this call never does.
+    return document if isinstance(document, Document) else None
 
 
 def publication_day(tree: HtmlElement, url: str) -> str | None:
@@ -60,15 +62,6 @@ def byline(tree: HtmlElement) -> str | None:
         return extract_author(tree)
     except Exception:
         LOGGER.warning("byline search failed", exc_info=True)
-        return None
-
-
-def trafilatura_text(html: str | bytes) -> str | None:
-    """Trafilatura's plain extraction, as its evaluation calls it."""
-    try:
-        return trafilatura.extract(html, include_comments=False)
-    except Exception:
-        LOGGER.warning("trafilatura failed", exc_info=True)
         return None
 
 

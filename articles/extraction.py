@@ -18,25 +18,22 @@ from datetime import datetime
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
-from crawler.cleanup import clean_text
-from crawler.extractors.backends import (
+from articles.backends import (
     aware_utc,
     byline,
     newspaper_article,
     publication_day,
     trafilatura_document,
 )
-from crawler.extractors.decoding import decode_html, repair_mojibake
-from crawler.extractors.metadata import PageMetadata, page_metadata, parse_timestamp, refine_title
-from crawler.language import detect_language
+from articles.cleaning import clean_text
+from articles.decoding import decode_html, repair_mojibake
+from articles.language import recorded_language
+from articles.metadata import PageMetadata, page_metadata, parse_timestamp, refine_title
 
 LOGGER = logging.getLogger(__name__)
 
 EXTRACTORS = ("fakewatch", "trafilatura", "newspaper")
 AUTHOR_SEPARATOR = re.compile(r"\s*;\s*")
-# The identifier's verdict on short or mixed texts is weak; below this, <html lang> decides.
-LANGUAGE_MIN_CONFIDENCE = 0.5
-LANGUAGE_MIN_CHARS = 40
 
 
 @dataclass(frozen=True)
@@ -54,15 +51,6 @@ class ExtractedArticle:
 
 
 EMPTY_METADATA = PageMetadata(None, None, None, (), (), None, None)
-
-
-def _language(text: str, declared: str | None) -> str | None:
-    """The identified language of the text, or the page's declared one when unsure."""
-    if len(text) >= LANGUAGE_MIN_CHARS:
-        code, confidence = detect_language(text)
-        if code is not None and confidence >= LANGUAGE_MIN_CONFIDENCE:
-            return code
-    return declared
 
 
 def _authors(value: str | list[str] | None) -> tuple[str, ...]:
@@ -94,7 +82,7 @@ def _from_newspaper(page: str, url: str, meta: PageMetadata, name: str) -> Extra
     """An ExtractedArticle from newspaper4k alone, the page metadata filling its gaps."""
     article = newspaper_article(page, url)
     if article is None:
-        return _empty(url, meta, name)
+        return _empty(meta, name)
     text = clean_text(repair_mojibake(article.text or ""))
     published = article.publish_date if isinstance(article.publish_date, datetime) else None
     return ExtractedArticle(
@@ -102,14 +90,14 @@ def _from_newspaper(page: str, url: str, meta: PageMetadata, name: str) -> Extra
         text=text,
         authors=_authors(list(article.authors)),
         published=aware_utc(published),
-        language=_language(text, meta.html_lang or (article.meta_lang or None)),
+        language=recorded_language(text, meta.html_lang or (article.meta_lang or None)),
         top_image=article.top_image or meta.top_image,
         canonical_url=article.canonical_link or meta.canonical_url,
         extractor=name,
     )
 
 
-def _empty(url: str, meta: PageMetadata, name: str) -> ExtractedArticle:
+def _empty(meta: PageMetadata, name: str) -> ExtractedArticle:
     """An article with no text, keeping whatever metadata the page declared."""
     title = meta.headlines[0] if meta.headlines else None
     return ExtractedArticle(
@@ -129,13 +117,13 @@ def _from_trafilatura(page: str, url: str, meta: PageMetadata) -> ExtractedArtic
     document = trafilatura_document(page, url)
     if document is None or not (document.text or "").strip():
         return None
-    text = clean_text(repair_mojibake(document.text))
+    text = clean_text(repair_mojibake(document.text or ""))
     return ExtractedArticle(
         title=_title(document.title),
         text=text,
         authors=_authors(document.author),
         published=parse_timestamp(document.date),
-        language=_language(text, meta.html_lang),
+        language=recorded_language(text, meta.html_lang),
         top_image=document.image or meta.top_image,
         canonical_url=meta.canonical_url or (document.url if document.url != url else None),
         extractor="trafilatura",
@@ -147,13 +135,13 @@ def _from_fakewatch(tree: HtmlElement, url: str, meta: PageMetadata) -> Extracte
     document = trafilatura_document(tree, url, with_metadata=False)
     if document is None or not (document.text or "").strip():
         return None
-    text = clean_text(repair_mojibake(document.text))
+    text = clean_text(repair_mojibake(document.text or ""))
     return ExtractedArticle(
         title=_title(refine_title(meta.title, meta.headlines)),
         text=text,
         authors=_authors(list(meta.authors) or byline(tree)),
         published=_published(publication_day(tree, url), meta.published),
-        language=_language(text, meta.html_lang),
+        language=recorded_language(text, meta.html_lang),
         top_image=meta.top_image,
         canonical_url=meta.canonical_url,
         extractor="fakewatch",
@@ -177,12 +165,12 @@ def extract_article(
         LOGGER.warning("unparsable page %s", url, exc_info=True)
         tree = None
     if tree is None:
-        return _empty(url, EMPTY_METADATA, extractor)
+        return _empty(EMPTY_METADATA, extractor)
     meta = page_metadata(tree, url)
     if extractor == "newspaper":
         return _from_newspaper(page, url, meta, extractor)
     if extractor == "trafilatura":
-        return _from_trafilatura(page, url, meta) or _empty(url, meta, extractor)
+        return _from_trafilatura(page, url, meta) or _empty(meta, extractor)
     article = _from_fakewatch(tree, url, meta)
     if article is None:
         LOGGER.debug("trafilatura found no text on %s; trying newspaper4k", url)

@@ -6,9 +6,9 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from classifier.artifacts import MANIFEST_NAME, load_model
-from classifier.base import FakeNewsModel
 from classifier.errors import ClassifierError
+from classifier.models.artifacts import MANIFEST_NAME, load_model
+from classifier.models.base import FakeNewsModel
 
 LOGGER = logging.getLogger(__name__)
 

@@ -75,7 +75,7 @@ def fetch_page(url: str) -> bytes:
 
 
 def _from_html(html: bytes, url: str) -> ArticleInput:
-    from crawler.extraction import extract_article
+    from articles.extraction import extract_article
 
     extracted = extract_article(html, url)
     text = (getattr(extracted, "text", None) or "").strip()

@@ -1,0 +1,1 @@
+"""Labelled corpora: loading, cleanup, duplicate groups, splits and public downloads."""

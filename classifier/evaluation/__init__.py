@@ -1,0 +1,1 @@
+"""Scoring a model: metrics, reports, cross-validation and learning curves."""

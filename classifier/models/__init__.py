@@ -1,0 +1,1 @@
+"""Model kinds behind one interface, their preprocessing, calibration and folders."""

@@ -1,0 +1,1 @@
+"""Helpers every layer may import: they import nothing of fakewatch's own."""

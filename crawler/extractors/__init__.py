@@ -1,1 +1,0 @@
-"""Building blocks of article extraction: decoding, metadata, and the library back ends."""
