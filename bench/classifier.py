@@ -43,13 +43,13 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != REPO / "bench"
 sys.path.insert(0, str(REPO))
 
 from bench.machine import describe  # noqa: E402
+from bench.shared_data import SHARED_DATA, absent  # noqa: E402
 from classifier.evaluation.metrics import compute_metrics  # noqa: E402
 from classifier.models.artifacts import model_class  # noqa: E402
 from classifier.models.preprocessing import strip_dateline  # noqa: E402
 from classifier.training import PrepareOptions, prepare_corpus  # noqa: E402
 
 LOGGER = logging.getLogger("bench.classifier")
-SHARED_DATA = REPO.parent / "shared" / "data"
 
 # Benchmark name → (kind, hyperparameters). Override any with --param NAME.PARAM=VALUE.
 MODEL_SPECS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -281,8 +281,7 @@ def main() -> int:
     parser.add_argument("--out", default=str(REPO / "bench" / "results"), metavar="DIR")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    if not SHARED_DATA.is_dir():
-        print(f"bench needs {SHARED_DATA}; it is absent here", file=sys.stderr)
+    if absent():
         return 2
     models = [m for m in args.models.split(",") if m]
     unknown = [m for m in models + args.vocab_curve.split(",") if m and m not in MODEL_SPECS]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from classifier.corpus.dedup import (
     duplicate_groups,
     duplicate_summary,
 )
-from classifier.corpus.loading import CorpusFormat, load_corpus
+from classifier.corpus.loading import CorpusFormat, load_corpora
 from classifier.corpus.splits import Splits, split_by_source, split_corpus
 from classifier.errors import ClassifierError, CorpusError
 from classifier.evaluation.metrics import evaluate_model
@@ -118,7 +118,7 @@ def prepare_corpus(
 
 
 def train_model(
-    data: str | Path,
+    data: str | Path | Sequence[str | Path],
     out: str | Path,
     *,
     kind: str = "lightgbm",
@@ -126,7 +126,12 @@ def train_model(
     options: PrepareOptions | None = None,
     on_step: Callable[[str], None] = LOGGER.info,
 ) -> TrainingResult:
-    """Train a model of `kind` on a corpus file, evaluate it on the test split, save both."""
+    """Train a model of `kind` on one or more corpus files, evaluate it on the test split, save.
+
+    With several files, each is a corpus: its name is kept per row (`corpus`), the split keeps
+    each corpus's share on every side, and the test metrics are also given per corpus.
+    """
+    paths = [data] if isinstance(data, str | Path) else list(data)
     options = options or PrepareOptions()
     out = Path(out)
     if out.exists() and any(out.iterdir()):
@@ -134,8 +139,9 @@ def train_model(
             f"output folder {out} is not empty: choose another --out or delete it"
         )
     model = build_model(kind, params or {})
-    corpus = load_corpus(data, options.corpus_format)
-    on_step(f"loaded {len(corpus)} articles ({int(corpus['label'].sum())} fake) from {data}")
+    corpus = load_corpora(paths, options.corpus_format)
+    for name, rows in corpus.groupby("corpus", sort=False):
+        on_step(f"loaded {len(rows)} articles ({int(rows['label'].sum())} fake) from {name}")
     prepared = prepare_corpus(corpus, options, on_step)
     train, validation, test = (
         prepared.splits.train,
@@ -154,10 +160,19 @@ def train_model(
     on_step(f"trained in {training_seconds:.1f} s; evaluating on {len(test)} test articles")
     evaluation = evaluate_model(model, test, test["label"].to_numpy())
     scores = evaluation.metrics()
+    by_corpus = {
+        name: _headline(evaluate_model(model, rows, rows["label"].to_numpy()).metrics())
+        for name, rows in test.groupby("corpus", sort=True)
+    }
     model.metrics_ = {
         "test": _headline(scores),
+        "test_by_corpus": by_corpus,
         "training_seconds": training_seconds,
-        "data": {"file": Path(data).name, **prepared.context()},
+        "data": {
+            "files": [Path(path).name for path in paths],
+            "corpora": _corpus_rows(prepared.splits),
+            **prepared.context(),
+        },
     }
     model.save(out)
     report = write_report(
@@ -165,7 +180,7 @@ def train_model(
         evaluation,
         title=f"{kind} model {model.version_}: held-out test split",
         context={
-            "data": str(data),
+            "data": ", ".join(str(path) for path in paths),
             **prepared.context(),
             "training seconds": round(training_seconds, 1),
             "threshold (fake)": model.threshold_,
@@ -173,6 +188,18 @@ def train_model(
         },
     )
     return TrainingResult(model=model, folder=out, report=report, test_metrics=scores)
+
+
+def _corpus_rows(splits: Splits) -> dict[str, dict[str, int]]:
+    """Per corpus: its rows in each split, and its fake rows in all."""
+    rows: dict[str, dict[str, int]] = {}
+    for side, frame in (("train", splits.train), ("validation", splits.validation),
+                        ("test", splits.test)):  # fmt: skip
+        for name, part in frame.groupby("corpus", sort=True):
+            counts = rows.setdefault(str(name), {"train": 0, "validation": 0, "test": 0, "fake": 0})
+            counts[side] = len(part)
+            counts["fake"] += int(part["label"].sum())
+    return rows
 
 
 def build_model(kind: str, params: dict[str, Any]) -> FakeNewsModel:

@@ -1,10 +1,11 @@
 """The first run: make sure a model is deployed, training the default one when none is.
 
 `fakewatch setup` (and so `make run`) calls `ensure_model`. When a configured model folder
-already holds a model, nothing happens: later runs reuse it. Otherwise a training corpus is
-found (the file named by $FAKEWATCH_TRAINING_DATA, a WELFake CSV already downloaded, or the
-WELFake download), the default model is trained into a temporary folder beside the target and
-moved into place only when complete, so an interrupted first run never leaves half a model.
+already holds a model, nothing happens: later runs reuse it. Otherwise training corpora are
+found (the files named by $FAKEWATCH_TRAINING_DATA, each one corpus, or WELFake: a CSV already
+downloaded, or the download), the default model is trained into a temporary folder beside the
+target and moved into place only when complete, so an interrupted first run never leaves half
+a model.
 """
 
 from __future__ import annotations
@@ -60,38 +61,42 @@ def ensure_model(
             f"model folder {target} is not empty but holds no {MANIFEST_NAME}: "
             "move its files away (or delete it) and run again"
         )
-    corpus = training_corpus(data_folder, progress=progress, on_step=on_step)
-    on_step(f"no model yet: training the default {DEFAULT_KIND} model on {corpus}")
-    version = train_default_model(corpus, target, on_step=on_step)
+    corpora = training_corpora(data_folder, progress=progress, on_step=on_step)
+    shown = ", ".join(str(path) for path in corpora)
+    on_step(f"no model yet: training the default {DEFAULT_KIND} model on {shown}")
+    version = train_default_model(corpora, target, on_step=on_step)
     return ModelReady(target, version, trained_now=True)
 
 
-def training_corpus(
+def training_corpora(
     data_folder: Path, *, progress: bool = True, on_step: Callable[[str], None] = print
-) -> Path:
-    """The labelled corpus to train on: $FAKEWATCH_TRAINING_DATA, else WELFake (downloaded)."""
+) -> list[Path]:
+    """The labelled corpora to train on: those $FAKEWATCH_TRAINING_DATA names (several are
+    separated by the path separator, ":" on Unix), else WELFake (downloaded)."""
     if named := os.environ.get(TRAINING_DATA_ENV):
-        path = Path(named)
-        if not path.is_file():
-            raise NoTrainingData(
-                f"${TRAINING_DATA_ENV} names {path}, which is not a file: "
-                "point it at a labelled CSV, CSV.gz or Parquet (title, text, label; 1 = fake)"
-            )
-        return path
+        paths = [Path(part) for part in named.split(os.pathsep) if part.strip()]
+        for path in paths:
+            if not path.is_file():
+                raise NoTrainingData(
+                    f"${TRAINING_DATA_ENV} names {path}, which is not a file: point it at "
+                    "labelled CSV, CSV.gz or Parquet files (title, text, label; 1 = fake), "
+                    f"separated by {os.pathsep!r}"
+                )
+        return paths
     welfake = dataset_source("welfake")
     on_step(
         f"fetching {welfake.file_name} into {data_folder}/ to train on (resumes if interrupted)"
     )
     try:
-        return fetch_dataset(welfake, data_folder, progress=progress)
+        return [fetch_dataset(welfake, data_folder, progress=progress)]
     except DatasetError as exc:
         raise NoTrainingData(_no_download_message(welfake, data_folder, str(exc))) from None
 
 
 def train_default_model(
-    corpus: Path, target: Path, *, on_step: Callable[[str], None] = print
+    corpora: list[Path], target: Path, *, on_step: Callable[[str], None] = print
 ) -> str:
-    """Train the default kind on `corpus` and move it to `target` only once it is complete."""
+    """Train the default kind on `corpora` and move it to `target` only once it is complete."""
     from classifier.corpus.loading import CorpusFormat
     from classifier.training import PrepareOptions, train_model
 
@@ -101,7 +106,7 @@ def train_default_model(
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-training-", dir=target.parent))
     try:
         result = train_model(
-            corpus,
+            corpora,
             staging / "model",
             kind=DEFAULT_KIND,
             params={"verbose": 1},

@@ -63,15 +63,20 @@ def settings_env(workdir: Path) -> dict[str, str]:
 
 
 def test_first_run_trains_the_default_model_once_and_doctor_is_then_happy(
-    workdir: Path, corpus_without_titles: Path
+    workdir: Path, corpus_without_titles: Path, tmp_path: Path
 ) -> None:
-    env = {**settings_env(workdir), "FAKEWATCH_TRAINING_DATA": str(corpus_without_titles)}
+    second_corpus = tmp_path / "second.csv"
+    synthetic_corpus(120, seed=6).to_csv(second_corpus, index=False)
+    corpora = os.pathsep.join([str(corpus_without_titles), str(second_corpus)])
+    env = {**settings_env(workdir), "FAKEWATCH_TRAINING_DATA": corpora}
     first = run_cli(workdir, "setup", **env)
     assert first.returncode == 0, first.stderr
     assert "training the default lightgbm model" in first.stderr
     assert "(trained now)" in first.stderr
     manifest = workdir / "models" / "default" / "manifest.json"
-    assert json.loads(manifest.read_text())["kind"] == "lightgbm"
+    written = json.loads(manifest.read_text())
+    assert written["kind"] == "lightgbm"
+    assert set(written["metrics"]["data"]["corpora"]) == {"labelled", "second"}
     assert (workdir / "fakewatch.db").is_file()
     assert not [p for p in (workdir / "models").iterdir() if p.name.startswith(".")]
 

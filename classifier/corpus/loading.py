@@ -11,6 +11,7 @@ import csv
 import dataclasses
 import logging
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -76,6 +77,35 @@ def load_corpus(path: str | Path, corpus_format: CorpusFormat | None = None) -> 
         "loaded %d articles (%d fake) from %s", len(corpus), int(corpus["label"].sum()), path
     )
     return corpus
+
+
+def load_corpora(
+    paths: Sequence[str | Path], corpus_format: CorpusFormat | None = None
+) -> pd.DataFrame:
+    """Several corpus files as one frame whose `corpus` column names each row's file.
+
+    A corpus is named after its file, without the extensions (`gossipcop.csv.gz` is
+    `gossipcop`); two files of one name are an error, since the name is what reports and the
+    manifest use to tell corpora apart.
+    """
+    if not paths:
+        raise CorpusError("no corpus file given: name at least one with --data")
+    frames: list[pd.DataFrame] = []
+    for path in paths:
+        name = corpus_name(path)
+        if any(frame.attrs["corpus"] == name for frame in frames):
+            raise CorpusError(f"two corpus files are named {name!r}: rename one of them")
+        frame = load_corpus(path, corpus_format).assign(corpus=name)
+        frame.attrs["corpus"] = name
+        frames.append(frame)
+    corpus = pd.concat(frames, ignore_index=True)
+    corpus.attrs = {}
+    return corpus
+
+
+def corpus_name(path: str | Path) -> str:
+    """A corpus file's name without its extensions: `data/liar_train.csv.gz` -> `liar_train`."""
+    return Path(path).name.split(".", 1)[0]
 
 
 def read_table(path: str | Path) -> pd.DataFrame:

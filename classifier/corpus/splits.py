@@ -43,16 +43,25 @@ def split_corpus(
     test_size: float = 0.1,
     seed: int = 42,
 ) -> Splits:
-    """Stratified split by label; rows sharing a group id always land in the same split."""
+    """Stratified split by label (and by corpus, when there are several); rows sharing a group
+    id always land in the same split. A `test_size` of 0 gives train and validation only."""
     _check_sizes(validation_size, test_size)
     if groups is None:
         groups = pd.Series(np.arange(len(corpus)), index=corpus.index)
-    table = pd.DataFrame({"group": groups.to_numpy(), "label": corpus["label"].to_numpy()})
-    per_group = table.groupby("group")["label"].agg(["size", "mean"])
+    table = pd.DataFrame(
+        {
+            "group": groups.to_numpy(),
+            "label": corpus["label"].to_numpy(),
+            "corpus": corpus["corpus"].to_numpy() if "corpus" in corpus else "",
+        }
+    )
+    per_group = table.groupby("group").agg(
+        size=("label", "size"), mean=("label", "mean"), corpus=("corpus", "first")
+    )
     per_group["stratum"] = (per_group["mean"] >= 0.5).astype(int)
     rng = np.random.default_rng(seed)
     assignment: dict[object, int] = {}
-    for _, stratum in per_group.groupby("stratum"):
+    for _, stratum in per_group.groupby(["corpus", "stratum"], sort=True):
         order = rng.permutation(len(stratum))
         sizes = stratum["size"].to_numpy()[order]
         names = stratum.index.to_numpy()[order]
@@ -136,7 +145,7 @@ def _frames(corpus: pd.DataFrame, sides: np.ndarray) -> Splits:
 
 
 def _check_sizes(validation_size: float, test_size: float) -> None:
-    if not (0 <= validation_size < 1 and 0 < test_size < 1 and validation_size + test_size < 1):
+    if not (0 <= validation_size < 1 and 0 <= test_size < 1 and validation_size + test_size < 1):
         raise CorpusError(
             "validation and test sizes must be fractions with a sum below 1, "
             f"got {validation_size} and {test_size}"

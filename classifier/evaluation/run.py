@@ -1,17 +1,21 @@
-"""Evaluate: score a saved model on a corpus file, with optional k-fold CV and learning curve."""
+"""Evaluate: score a saved model on corpus files (optional k-fold CV and learning curve), or
+leave one corpus out."""
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
+from sklearn.base import clone
 
 from articles.skip_rules import SkipRules
 from classifier.corpus.cleanup import clean_corpus
-from classifier.corpus.loading import CorpusFormat, load_corpus
+from classifier.corpus.loading import CorpusFormat, corpus_name, load_corpora
 from classifier.errors import ClassifierError
+from classifier.evaluation.leave_one_out import leave_one_corpus_out, markdown_table
 from classifier.evaluation.metrics import evaluate_model
 from classifier.evaluation.report import cross_validation_section, write_report
 from classifier.models import artifacts
@@ -19,13 +23,13 @@ from classifier.models.base import FakeNewsModel
 
 LOGGER = logging.getLogger(__name__)
 
-# Refitting per fold is cheap only for these kinds; the others would take hours on a CPU.
 LEARNING_CURVE_FILE = "learning_curve.png"
+LEAVE_ONE_OUT_JSON = "leave_one_out.json"
 
 
 def evaluate_folder(
     model_folder: str | Path,
-    data: str | Path,
+    data: str | Path | Sequence[str | Path],
     *,
     out: Path | None = None,
     corpus_format: CorpusFormat | None = None,
@@ -35,15 +39,20 @@ def evaluate_folder(
     on_step: Callable[[str], None] = LOGGER.info,
 ) -> Path:
     """Write a report on how the model in `model_folder` scores on `data`; returns its path."""
+    paths = _paths(data)
     model = artifacts.load_model(model_folder)
-    corpus = load_corpus(data, corpus_format)
-    context: dict[str, object] = {"model": f"{model.kind} {model.version_}", "data": str(data)}
+    corpus = load_corpora(paths, corpus_format)
+    names = "+".join(corpus_name(path) for path in paths)
+    context: dict[str, object] = {
+        "model": f"{model.kind} {model.version_}",
+        "data": ", ".join(map(str, paths)),
+    }
     if cleanup is not None:
         corpus, cleanup_report = clean_corpus(corpus, cleanup)
         context["cleanup"] = cleanup_report.summary()
         on_step(f"cleanup: {cleanup_report.summary()}")
     if corpus.empty:
-        raise ClassifierError(f"no articles left to evaluate in {data}")
+        raise ClassifierError(f"no articles left to evaluate in {names}")
     if model.training_data_.get("fingerprint"):
         context["trained on"] = (
             f"{model.training_data_.get('rows')} articles, fingerprint "
@@ -51,14 +60,14 @@ def evaluate_folder(
         )
     on_step(f"scoring {len(corpus)} articles with {model.kind}")
     evaluation = evaluate_model(model, corpus, corpus["label"].to_numpy())
-    out = out or Path(model_folder) / f"{artifacts.REPORT_DIR_PREFIX}-{_stem(Path(data))}"
+    out = out or Path(model_folder) / f"{artifacts.REPORT_DIR_PREFIX}-{names}"
     sections = []
     if folds or learning_curve:
         sections += _refit_sections(model, corpus, out, folds, learning_curve, on_step)
     return write_report(
         out,
         evaluation,
-        title=f"{model.kind} model {model.version_} on {Path(data).name}",
+        title=f"{model.kind} model {model.version_} on {names}",
         context=context,
         extra_sections=sections,
     )
@@ -111,8 +120,55 @@ def _has_tabulate() -> bool:
     return True
 
 
-def _stem(path: Path) -> str:
-    name = path.name
-    for suffix in (".gz", ".csv", ".tsv", ".parquet", ".pq"):
-        name = name.removesuffix(suffix)
-    return name or "data"
+def leave_one_out_report(
+    model: str | Path,
+    data: Sequence[str | Path],
+    *,
+    out: Path | None = None,
+    held_out: Sequence[str] = (),
+    corpus_format: CorpusFormat | None = None,
+    cleanup: SkipRules | None = None,
+    on_step: Callable[[str], None] = LOGGER.info,
+) -> Path:
+    """Leave each corpus out in turn (see `leave_one_out`); writes REPORT.md and scores.json.
+
+    `model` is a model folder, whose kind and hyperparameters are retrained per corpus, or
+    a kind name, with its defaults. Returns the Markdown report's path.
+    """
+    folder = Path(model)
+    if folder.is_dir():
+        template: FakeNewsModel = artifacts.load_model(folder)
+        out = out or folder / f"{artifacts.REPORT_DIR_PREFIX}-leave-one-out"
+    elif str(model) in artifacts.KIND_MODULES:
+        template = artifacts.model_class(str(model))()
+        out = out or Path(f"{artifacts.REPORT_DIR_PREFIX}-leave-one-out-{template.kind}")
+    else:
+        raise ClassifierError(
+            f"{model} is neither a model folder nor a model kind "
+            f"({', '.join(artifacts.KIND_MODULES)}): check the --model value"
+        )
+    corpus = load_corpora(_paths(data), corpus_format)
+    if cleanup is not None:
+        corpus, cleanup_report = clean_corpus(corpus, cleanup)
+        on_step(f"cleanup: {cleanup_report.summary()}")
+    scores = leave_one_corpus_out(
+        corpus, lambda: clone(template), held_out=held_out, on_step=on_step
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    (out / LEAVE_ONE_OUT_JSON).write_text(
+        json.dumps([score.row() for score in scores], indent=2, allow_nan=True) + "\n",
+        encoding="utf-8",
+    )
+    report = out / "REPORT.md"
+    report.write_text(
+        f"# {template.kind}: leave one corpus out\n\n"
+        "Each row: trained on the other corpora (their validation split chose the threshold), "
+        "scored on the corpus left out, which it never saw.\n\n"
+        f"{markdown_table(scores)}\n",
+        encoding="utf-8",
+    )
+    return report
+
+
+def _paths(data: str | Path | Sequence[str | Path]) -> list[str | Path]:
+    return [data] if isinstance(data, str | Path) else list(data)

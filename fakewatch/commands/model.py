@@ -44,9 +44,20 @@ def _add_corpus_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_data_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data",
+        required=True,
+        action="append",
+        metavar="FILE",
+        help="a corpus: CSV, CSV.gz or Parquet (repeat for several; each file is one corpus, "
+        "named after the file)",
+    )
+
+
 def _register_train(subparsers: Any) -> None:
-    parser = subparsers.add_parser("train", help="train a model on a labelled corpus")
-    parser.add_argument("--data", required=True, metavar="FILE", help="CSV, CSV.gz or Parquet")
+    parser = subparsers.add_parser("train", help="train a model on labelled corpora")
+    _add_data_option(parser)
     parser.add_argument("--model", default="lightgbm", choices=MODEL_KINDS, help="model kind")
     parser.add_argument("--out", metavar="DIR", help="model folder (default models/KIND-TIME)")
     parser.add_argument("--preset", help="a named configuration (lightgbm: fakewatch, study)")
@@ -69,10 +80,30 @@ def _register_train(subparsers: Any) -> None:
 
 
 def _register_evaluate(subparsers: Any) -> None:
-    parser = subparsers.add_parser("evaluate", help="score a model folder on a labelled corpus")
-    parser.add_argument("--model", required=True, metavar="DIR", help="model folder")
-    parser.add_argument("--data", required=True, metavar="FILE", help="CSV, CSV.gz or Parquet")
+    parser = subparsers.add_parser(
+        "evaluate", help="score a model on labelled corpora, or leave one corpus out"
+    )
+    parser.add_argument(
+        "--model",
+        required=True,
+        metavar="DIR|KIND",
+        help="model folder; with --leave-one-out also a kind (" + ", ".join(MODEL_KINDS) + ")",
+    )
+    _add_data_option(parser)
     parser.add_argument("--out", metavar="DIR", help="report folder (default DIR/evaluation-FILE)")
+    parser.add_argument(
+        "--leave-one-out",
+        action="store_true",
+        help="train the model's configuration on all corpora but one and score the one left "
+        "out, for each corpus: how it does on data unlike its training data",
+    )
+    parser.add_argument(
+        "--held-out",
+        action="append",
+        default=[],
+        metavar="CORPUS",
+        help="with --leave-one-out: only leave out this corpus (repeatable; default all)",
+    )
     parser.add_argument("--cv", type=int, metavar="K", help="also K-fold cross-validate the kind")
     parser.add_argument("--learning-curve", action="store_true", help="also a learning curve")
     _add_corpus_options(parser)
@@ -121,9 +152,25 @@ def run_train(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_evaluate(args: argparse.Namespace, settings: Settings) -> int:
-    from classifier.evaluation.run import evaluate_folder
+    from classifier.errors import ClassifierError
+    from classifier.evaluation.run import evaluate_folder, leave_one_out_report
 
     out = Path(args.out) if args.out else None
+    if args.leave_one_out:
+        report = leave_one_out_report(
+            args.model,
+            args.data,
+            out=out,
+            held_out=args.held_out,
+            corpus_format=_corpus_format(args),
+            cleanup=None if args.no_cleanup else _cleanup_rules(),
+            on_step=say,
+        )
+        print(report.read_text(encoding="utf-8"))
+        print(f"report written to {report}")
+        return 0
+    if args.held_out:
+        raise ClassifierError("--held-out goes with --leave-one-out")
     report = evaluate_folder(
         args.model,
         args.data,
