@@ -23,12 +23,14 @@ from classifier.corpus.dedup import (
     duplicate_summary,
 )
 from classifier.corpus.loading import CorpusFormat, load_corpora
+from classifier.corpus.shortcuts import CorpusAudit, audit_corpus, markdown_section
 from classifier.corpus.splits import Splits, split_by_source, split_corpus
 from classifier.errors import ClassifierError, CorpusError
 from classifier.evaluation.metrics import evaluate_model
 from classifier.evaluation.report import write_report
 from classifier.models import artifacts
 from classifier.models.base import FakeNewsModel
+from classifier.models.preprocessing import strip_source_cues
 
 LOGGER = logging.getLogger(__name__)
 
@@ -148,6 +150,9 @@ def train_model(
         prepared.splits.validation,
         prepared.splits.test,
     )
+    audits = audit_corpus(train)
+    for audit in audits:
+        on_step(f"shortcut audit: {audit.summary()}")
     on_step(f"training {kind} on {len(train)} articles")
     started = time.perf_counter()
     model.fit(
@@ -168,6 +173,8 @@ def train_model(
         "test": _headline(scores),
         "test_by_corpus": by_corpus,
         "training_seconds": training_seconds,
+        "shortcuts": [audit.to_dict() for audit in audits],
+        "source_cues_removed": _source_cues_removed(model, train),
         "data": {
             "files": [Path(path).name for path in paths],
             "corpora": _corpus_rows(prepared.splits),
@@ -186,8 +193,26 @@ def train_model(
             "threshold (fake)": model.threshold_,
             "threshold (real)": model.real_threshold_,
         },
+        extra_sections=[_audit_section(audits, model.metrics_["source_cues_removed"])],
     )
     return TrainingResult(model=model, folder=out, report=report, test_metrics=scores)
+
+
+def _source_cues_removed(model: FakeNewsModel, train: pd.DataFrame) -> int | None:
+    """Training articles whose text the `strip_source_cues` step changed; None when it is off."""
+    if not model.preprocessing_.strip_source_cues:
+        return None
+    texts = train["text"].fillna("").astype(str)
+    return int(sum(strip_source_cues(text) != text for text in texts))
+
+
+def _audit_section(audits: list[CorpusAudit], removed: int | None) -> str:
+    step = (
+        "The `strip_source_cues` step is off for this model: the cues above stay in its input."
+        if removed is None
+        else f"The `strip_source_cues` step changed {removed} training articles' text."
+    )
+    return f"{markdown_section(audits)}\n\n{step}"
 
 
 def _corpus_rows(splits: Splits) -> dict[str, dict[str, int]]:
