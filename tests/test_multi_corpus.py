@@ -105,6 +105,7 @@ def test_leave_one_out_of_a_model_folder_and_one_corpus(
     [
         (["--model", "nonsense"], "neither a model folder nor a model kind"),
         (["--model", "tfidf_logreg", "--held-out", "nope"], "no corpus named nope"),
+        (["--model", "tfidf_logreg", "--cv", "3"], "do not go with --leave-one-out"),
     ],
 )
 def test_leave_one_out_errors_are_one_line(

@@ -157,6 +157,8 @@ def run_evaluate(args: argparse.Namespace, settings: Settings) -> int:
 
     out = Path(args.out) if args.out else None
     if args.leave_one_out:
+        if args.cv or args.learning_curve:
+            raise ClassifierError("--cv and --learning-curve do not go with --leave-one-out")
         report = leave_one_out_report(
             args.model,
             args.data,
