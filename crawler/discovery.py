@@ -41,8 +41,10 @@ def page_links(html: str, base_url: str) -> list[str]:
 
 def looks_like_article(url: str) -> bool:
     """A URL shaped like an article: a date, a long slug or a numeric id, and no index path."""
-    parts = urlsplit(url)
-    path = parts.path
+    try:
+        path = urlsplit(url).path
+    except ValueError:  # a broken IPv6 literal: not a link to follow
+        return False
     if path in ("", "/") or NOT_ARTICLE.search(path) or NOT_PAGE_SUFFIX.search(path):
         return False
     return bool(DATE_IN_PATH.search(path) or SLUG.search(path) or ARTICLE_ID.search(path))

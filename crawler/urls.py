@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
@@ -22,13 +22,16 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def canonical_url(url: str, base: str | None = None) -> str:
-    """The form of `url` under which an article is stored: one spelling per page."""
+    """The form of `url` under which an article is stored: one spelling per page.
+
+    UnsafeUrlError when `url` cannot be a URL at all (a port outside 0-65535, a broken IPv6
+    literal): one bad link in a listing is then skipped, not the listing.
+    """
     if base:
         url = urljoin(base, url)
-    parts = urlsplit(url.strip())
+    parts, port = _split(url.strip())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower().rstrip(".")
-    port = parts.port
     netloc = host if port in (None, DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
     if ":" in host and not host.startswith("["):
         netloc = f"[{host}]" if port in (None, DEFAULT_PORTS.get(scheme)) else f"[{host}]:{port}"
@@ -48,12 +51,21 @@ def canonical_url(url: str, base: str | None = None) -> str:
 
 def require_http_url(url: str) -> str:
     """Return `url` if it is an absolute http(s) URL with a host, else raise UnsafeUrlError."""
-    parts = urlsplit(url)
+    parts, _ = _split(url)
     if parts.scheme.lower() not in ALLOWED_SCHEMES:
         raise UnsafeUrlError(f"{url!r} is not an http(s) URL; only http and https are crawled")
     if not parts.hostname:
         raise UnsafeUrlError(f"{url!r} has no host name; give an absolute URL")
     return url
+
+
+def _split(url: str) -> tuple[SplitResult, int | None]:
+    """`url`'s parts and port; UnsafeUrlError when either cannot be read."""
+    try:
+        parts = urlsplit(url)
+        return parts, parts.port
+    except ValueError as exc:  # "Port out of range 0-65535", "Invalid IPv6 URL"
+        raise UnsafeUrlError(f"{url!r} is not a valid URL ({exc})") from None
 
 
 def is_public_address(address: str) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import http.server
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TypeVar
@@ -322,3 +324,64 @@ def test_feed_without_validators_is_skipped_when_its_body_is_unchanged(
     )
     (summary,) = second.summary()
     assert summary["listings_unchanged"] == 1 and summary["links_known"] == 0
+
+
+STORY = (
+    "The {n} council met on Tuesday evening to decide how the old harbour should be used. "
+    "After three hours of debate, members agreed to turn the empty warehouses into homes, "
+    "workshops and a public market. Residents who spoke at the meeting welcomed the plan but "
+    "asked for more trees and a safe path for cyclists along the water. The first buildings "
+    "are due to open in two years, and the council will publish the full budget next month."
+)
+
+
+class OneBadLinkSite(http.server.BaseHTTPRequestHandler):
+    """A feed of three items, the middle one a link no URL parser accepts, and two stories."""
+
+    def do_GET(self) -> None:
+        port = self.server.server_address[1]
+        if self.path == "/feed.xml":
+            links = [f"http://127.0.0.1:{port}/news/first-story", "http://127.0.0.1:99999/x",
+                     f"http://127.0.0.1:{port}/news/second-story"]  # fmt: skip
+            items = "".join(f"<item><title>t</title><link>{link}</link></item>" for link in links)
+            self._send(
+                "application/rss+xml", f"<rss version='2.0'><channel>{items}</channel></rss>"
+            )
+        elif self.path.startswith("/news/"):
+            paragraph = STORY.format(n=self.path.rsplit("/", 1)[1])
+            body = f"<html><body><article><h1>News</h1><p>{paragraph}</p></article></body></html>"
+            self._send("text/html; charset=utf-8", body)
+        else:
+            self.send_error(404)
+
+    def _send(self, content_type: str, text: str) -> None:
+        body = text.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_one_bad_link_in_a_feed_is_skipped_and_counted(sqlite_url: str, tmp_path: Path) -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), OneBadLinkSite)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        feed = f"http://127.0.0.1:{server.server_address[1]}/feed.xml"
+        sources = write_sources(tmp_path, [local_source("harbour", feeds=[feed])])
+        result = fakewatch(
+            "crawl", "harbour", "--json", database_url=sqlite_url, folder=tmp_path, sources=sources
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    (summary,) = result.summary()
+    assert summary["errors_by_reason"] == {"bad_url": 1}, summary
+    assert summary["outcome"] == "partial"
+    assert sorted(a.url.rsplit("/", 1)[1] for a in stored(sqlite_url)) == [
+        "first-story",
+        "second-story",
+    ]

@@ -61,6 +61,7 @@ def test_shipped_default_sources_are_valid_and_include_satire() -> None:
         ('[[source]]\nname = "a"\nfeeds = ["https://x/"]\ninterval = "soon"\n', 1, "interval"),
         ('[[source]]\nname = "a"\nfeeds = ["https://x/"]\nfeedz = []\n', 1, "unknown key 'feedz'"),
         ('[[source]]\nname = "a"\nfeeds = ["https://x/"\n', 3, "TOML"),
+        ('[[source]]\nname = "a"\nfeeds = ["https://x:99999/rss"]\n', 1, "not a valid URL"),
         (
             '[[source]]\nname = "a"\nhomepage = "https://x/"\nallow_private = ["nonsense"]\n',
             1,

@@ -41,6 +41,14 @@ def test_only_http_urls_with_hosts(url: str) -> None:
         require_http_url(url)
 
 
+@pytest.mark.parametrize("url", ["https://example.com:99999/a", "http://[::1/x", "http://[zz]/"])
+def test_what_cannot_be_a_url_is_one_unsafe_url_error(url: str) -> None:
+    with pytest.raises(UnsafeUrlError, match="not a valid URL"):
+        require_http_url(url)
+    with pytest.raises(UnsafeUrlError, match="not a valid URL"):
+        canonical_url(url)
+
+
 @pytest.mark.parametrize(
     "url",
     [

@@ -12,6 +12,7 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.discovery import advertised_feeds, looks_like_article, page_links
+from crawler.errors import UnsafeUrlError
 from crawler.failures import failure_reason
 from crawler.feeds import FeedError, looks_like_feed, parse_feed
 from crawler.items import ListingHint, PageItem
@@ -216,7 +217,11 @@ class NewsSpider(scrapy.Spider):
         """
         wanted: dict[str, tuple[str, ListingHint]] = {}
         for raw_url, hint in candidates:
-            url = canonical_url(raw_url, base=listing_url)
+            try:
+                url = canonical_url(raw_url, base=listing_url)
+            except UnsafeUrlError as exc:  # one bad link must not hide the listing's others
+                self.report.error(raw_url, "bad_url", str(exc))
+                continue
             scheme = url.split(":", 1)[0].lower()
             if scheme not in ALLOWED_SCHEMES:
                 self.report.error(raw_url, "blocked_url", "not an http(s) link")
