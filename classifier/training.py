@@ -26,7 +26,7 @@ from classifier.corpus.loading import CorpusFormat, load_corpora
 from classifier.corpus.shortcuts import CorpusAudit, audit_corpus, markdown_section
 from classifier.corpus.splits import Splits, split_by_source, split_corpus
 from classifier.errors import ClassifierError, CorpusError
-from classifier.evaluation.metrics import evaluate_model
+from classifier.evaluation.metrics import compute_metrics, evaluate_model
 from classifier.evaluation.report import write_report
 from classifier.models import artifacts
 from classifier.models.base import FakeNewsModel
@@ -165,9 +165,18 @@ def train_model(
     on_step(f"trained in {training_seconds:.1f} s; evaluating on {len(test)} test articles")
     evaluation = evaluate_model(model, test, test["label"].to_numpy())
     scores = evaluation.metrics()
+    # Per corpus from the probabilities just computed: the test split is scored once.
+    corpora = test["corpus"].to_numpy()
     by_corpus = {
-        name: _headline(evaluate_model(model, rows, rows["label"].to_numpy()).metrics())
-        for name, rows in test.groupby("corpus", sort=True)
+        str(name): _headline(
+            compute_metrics(
+                evaluation.y_true[corpora == name],
+                evaluation.proba_fake[corpora == name],
+                evaluation.threshold,
+                evaluation.real_threshold,
+            )
+        )
+        for name in sorted(set(corpora))
     }
     model.metrics_ = {
         "test": _headline(scores),
