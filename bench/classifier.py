@@ -4,7 +4,9 @@ Corpora (../shared/data): FakeNewsNet GossipCop with its README's quality filter
 "gossip cop" leak removed, and the ISOT sample with the same filter and its "(Reuters)"
 dateline removed. Then fakewatch's own cleanup, duplicate grouping and a group-aware
 stratified split (seed 42). Per model: accuracy, F1, ROC AUC, log loss, training time and
-scoring throughput (articles/s, preprocessing included). Optionally an accuracy-versus-
+scoring throughput (articles/s, preprocessing included), both for the probability alone and
+for what the daemon computes per article (probability, domain shift and the top 8
+contributions: `assess(X, explain=8)`). Optionally an accuracy-versus-
 vocabulary-size curve as a PNG.
 
     python bench/classifier.py --models tfidf_logreg,lightgbm_study,lightgbm
@@ -48,6 +50,7 @@ from classifier.evaluation.metrics import compute_metrics  # noqa: E402
 from classifier.models.artifacts import model_class  # noqa: E402
 from classifier.models.preprocessing import strip_dateline  # noqa: E402
 from classifier.training import PrepareOptions, prepare_corpus  # noqa: E402
+from scheduler.worker import EXPLAIN_TOP  # noqa: E402
 
 LOGGER = logging.getLogger("bench.classifier")
 
@@ -129,6 +132,9 @@ def run_model(name: str, params: dict[str, Any], splits: Any) -> dict[str, Any]:
         # Per CPU-second of this process: steadier than wall time on a shared machine.
         "articles_per_cpu_s": len(test) / max(scoring_cpu, 1e-9),
     }
+    assessing, assessing_cpu = timed_assessment(model, test)
+    row["assessed_per_s"] = len(test) / assessing
+    row["assessed_per_cpu_s"] = len(test) / max(assessing_cpu, 1e-9)
     if kind == "transformer":
         row.update(transformer_extras(model, test))
     return row
@@ -139,6 +145,13 @@ def timed_scores(model: Any, test: pd.DataFrame) -> tuple[Any, float, float]:
     started, cpu_started = time.perf_counter(), time.process_time()
     proba = model.predict_proba(test)[:, 1]
     return proba, time.perf_counter() - started, time.process_time() - cpu_started
+
+
+def timed_assessment(model: Any, test: pd.DataFrame) -> tuple[float, float]:
+    """Wall and CPU seconds of the daemon's scoring: probability, shift and explanation."""
+    started, cpu_started = time.perf_counter(), time.process_time()
+    model.assess(test, explain=EXPLAIN_TOP)
+    return time.perf_counter() - started, time.process_time() - cpu_started
 
 
 def transformer_extras(model: Any, test: pd.DataFrame) -> dict[str, Any]:
@@ -208,6 +221,7 @@ def print_table(rows: list[dict[str, Any]]) -> None:
     header = (
         f"{'model':<16}{'accuracy':>9}{'F1':>8}{'AUC':>8}{'logloss':>9}"
         f"{'P@thr':>8}{'real→fake':>10}{'train s':>9}{'art/s':>8}{'art/cpu-s':>10}"
+        f"{'full art/s':>11}"
     )
     print(header)
     for r in rows:
@@ -215,7 +229,7 @@ def print_table(rows: list[dict[str, Any]]) -> None:
             f"{r['model']:<16}{r['accuracy']:>9.4f}{r['f1']:>8.4f}{r['roc_auc']:>8.4f}"
             f"{r['log_loss']:>9.4f}{r['precision_at_threshold']:>8.3f}"
             f"{r['real_flagged_fake']:>10.3f}{r['train_s']:>9.1f}{r['articles_per_s']:>8.0f}"
-            f"{r['articles_per_cpu_s']:>10.0f}"
+            f"{r['articles_per_cpu_s']:>10.0f}{r.get('assessed_per_s', float('nan')):>11.0f}"
         )
 
 

@@ -198,3 +198,10 @@ class Prediction(Base):
     verdict: Mapped[str] = mapped_column(String(16))
     threshold: Mapped[float] = mapped_column(Float)
     created_at: Mapped[Timestamp]
+    # How unlike the model's training data the article is (0 alike .. 1 unlike); NULL when the
+    # model has no detector or the prediction predates it.
+    shift_score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # The model's in-distribution limit: beyond it a "fake" became "uncertain".
+    shift_limit: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # The features that pushed the score most: [[feature, log-odds contribution], ...].
+    explanation: Mapped[list[Any] | None] = mapped_column(nullable=True)

@@ -30,7 +30,7 @@ STREAM_BATCH = 500
 # Any select of result columns (SQLAlchemy 2.1 types a select by its column types).
 Statement: TypeAlias = "Select[*tuple[Any, ...]]"
 
-# The columns of the `results` view (migration 0002), in its order.
+# The columns of the `results` view (migration 0005), in its order.
 RESULT_COLUMNS = (
     "article_id",
     "source",
@@ -47,6 +47,8 @@ RESULT_COLUMNS = (
     "verdict",
     "threshold",
     "scored_at",
+    "shift_score",
+    "explanation",
 )
 
 
@@ -218,6 +220,8 @@ def _results_statement(model: str | None) -> Statement:
             Prediction.verdict,
             Prediction.threshold,
             Prediction.created_at.label("scored_at"),
+            Prediction.shift_score,
+            Prediction.explanation,
         )
         .select_from(Article)
         .outerjoin(Source, Source.id == Article.source_id)
@@ -360,6 +364,65 @@ def verdict_counts(
         (name, model): (int(scored), int(fakes or 0))
         for name, model, scored, fakes in session.execute(query)
     }
+
+
+@dataclass(frozen=True)
+class DriftCounts:
+    """One source's recent predictions by one model, as the drift gauges need them."""
+
+    scored: int
+    with_shift: int  # predictions that carry a shift score and limit
+    beyond_limit: int  # of those, the out-of-distribution ones
+    shift_sum: float
+    score_bins: tuple[int, ...]  # predictions per probability bin (`bins` edges)
+
+    @property
+    def out_of_distribution_ratio(self) -> float | None:
+        return self.beyond_limit / self.with_shift if self.with_shift else None
+
+    @property
+    def mean_shift(self) -> float | None:
+        return self.shift_sum / self.with_shift if self.with_shift else None
+
+
+def drift_counts(
+    session: Session, since: datetime | None, bins: Sequence[tuple[float, float]]
+) -> dict[tuple[str, str], DriftCounts]:
+    """Per (source, model), each model's latest prediction of articles fetched since `since`:
+    how many lie beyond the model's shift limit, their mean shift, and their scores per bin
+    (low <= p < high; the last bin also takes p == high)."""
+    has_shift = and_(Prediction.shift_score.is_not(None), Prediction.shift_limit.is_not(None))
+    counted = [
+        func.count(Prediction.id),
+        func.sum(case((has_shift, 1), else_=0)),
+        func.sum(case((and_(has_shift, Prediction.shift_score > Prediction.shift_limit), 1),
+                      else_=0)),
+        func.sum(case((has_shift, Prediction.shift_score), else_=0.0)),
+    ]  # fmt: skip
+    last = len(bins) - 1
+    for i, (low, high) in enumerate(bins):
+        top = (
+            Prediction.probability_fake <= high if i == last else Prediction.probability_fake < high
+        )
+        counted.append(func.sum(case((and_(Prediction.probability_fake >= low, top), 1), else_=0)))
+    query = (
+        select(Source.name, Prediction.model_name, *counted)
+        .select_from(Prediction)
+        .join(Article, Article.id == Prediction.article_id)
+        .join(Source, Source.id == Article.source_id)
+        .where(_is_latest(same_model=True), *_in_window(since, None))
+        .group_by(Source.name, Prediction.model_name)
+    )
+    out = {}
+    for name, model, scored, with_shift, beyond, shift_sum, *per_bin in session.execute(query):
+        out[(name, model)] = DriftCounts(
+            scored=int(scored),
+            with_shift=int(with_shift or 0),
+            beyond_limit=int(beyond or 0),
+            shift_sum=float(shift_sum or 0.0),
+            score_bins=tuple(int(n or 0) for n in per_bin),
+        )
+    return out
 
 
 def _last_fetched(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
@@ -38,6 +39,9 @@ class Score:
     probability_fake: float
     verdict: str
     threshold: float
+    shift_score: float | None = None  # None: the model has no domain-shift detector
+    shift_limit: float | None = None
+    explanation: list[Any] | None = None  # [[feature, contribution], ...], strongest first
 
 
 def claim_unscored(
@@ -100,6 +104,9 @@ def save_scores(session: Session, owner: str, scores: Sequence[Score], now: date
                 verdict=score.verdict,
                 threshold=score.threshold,
                 created_at=now,
+                shift_score=score.shift_score,
+                shift_limit=score.shift_limit,
+                explanation=score.explanation,
             )
         )
     result = session.execute(

@@ -53,9 +53,17 @@ def write_csv(records: Iterable[Record], columns: Sequence[str], stream: TextIO)
     writer.writerow(columns)
     count = 0
     for record in records:
-        writer.writerow(["" if record[c] is None else plain(record[c]) for c in columns])
+        writer.writerow([_csv_field(record[c]) for c in columns])
         count += 1
     return count
+
+
+def _csv_field(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, list | dict):  # e.g. an explanation: as JSON, not Python's repr
+        return json.dumps(value, ensure_ascii=False, default=plain)
+    return plain(value)
 
 
 def write_json(records: Iterable[Record], columns: Sequence[str], stream: TextIO) -> int:

@@ -19,11 +19,16 @@ HEADERS = {
     "status_reason": "REASON",
     "fake_rate": "FAKE RATE",
     "last_fetched": "LAST FETCHED",
+    "shift_score": "SHIFT",
+    "explanation": "WHY (LOG-ODDS)",
 }
+# Contributions shown per row in a table; machine formats give every stored one.
+TABLE_CONTRIBUTIONS = 4
 NUMERIC = {
     "article_id",
     "probability_fake",
     "threshold",
+    "shift_score",
     "articles",
     "scored",
     "fake",
@@ -87,6 +92,13 @@ def _cell(column: str, value: Any) -> str:
         return value.strftime("%Y-%m-%d %H:%M")
     if column == "fake_rate":
         return f"{value:.1%}"
+    if column == "explanation":
+        return explanation_text(value[:TABLE_CONTRIBUTIONS])
     if isinstance(value, float):
         return f"{value:.3f}"
     return str(value)
+
+
+def explanation_text(contributions: Sequence[Sequence[Any]]) -> str:
+    """[[feature, weight], ...] as "hoax +0.25, officials -0.30" (positive: towards fake)."""
+    return ", ".join(f"{feature} {float(weight):+.2f}" for feature, weight in contributions) or "-"

@@ -87,7 +87,9 @@ class Daemon:
         self.models.refresh()
         if not self.models.loaded:
             LOGGER.warning(TRAIN_HINT.format(self.options.models[0]))
-        REGISTRY.register(metrics.DatabaseCollector(self.sessions, self.models.info))
+        REGISTRY.register(
+            metrics.DatabaseCollector(self.sessions, self.models.info, self.models.score_histograms)
+        )
         server, _ = serve(self.options.metrics_address, self.options.metrics_port, REGISTRY,
                           self.health)  # fmt: skip
         scheduler = BackgroundScheduler(timezone=UTC)

@@ -30,6 +30,12 @@ class DeployedModel:
     def threshold(self) -> float:
         return float(self.model.threshold_)
 
+    @property
+    def shift_limit(self) -> float | None:
+        """The domain shift beyond which the model says "uncertain" rather than "fake"."""
+        detector = self.model.domain_shift_
+        return None if detector is None else float(detector.limit)
+
 
 class ModelSet:
     """The configured model folders; `refresh()` picks up new versions and new folders."""
@@ -79,6 +85,10 @@ class ModelSet:
             }
             for m in self.loaded
         ]
+
+    def score_histograms(self) -> dict[str, list[float]]:
+        """Per model name, its validation score histogram (for the score-drift gauge)."""
+        return {m.name: histogram for m in self.loaded if (histogram := m.model.score_histogram_)}
 
     def _problem(self, folder: Path, message: str) -> None:
         if self.problems.get(folder) != message:

@@ -1,8 +1,9 @@
 """Prometheus metrics: counters the daemon increments, and gauges read from the database.
 
 Counters and histograms are instrumented directly. State that lives in the database (fake
-ratios per source and model, queue depth, last successful crawls, deployed models) comes from
-a collector that queries it at each scrape.
+ratios per source and model, queue depth, last successful crawls, deployed models, and how far
+each source's articles and scores have drifted from the model's training data) comes from a
+collector that queries it at each scrape.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from classifier.models.score_drift import bin_edges, population_stability
 from common.messages import first_line
 from db.models import CrawlRun, Source
-from db.results import verdict_counts
+from db.results import drift_counts, verdict_counts
 from db.scoring import queue_depth
 from db.types import utcnow
 
@@ -84,10 +86,14 @@ class DatabaseCollector(Collector):
     """Gauges read fresh from the database at every scrape."""
 
     def __init__(
-        self, sessions: sessionmaker[Session], model_info: Callable[[], list[dict[str, str]]]
+        self,
+        sessions: sessionmaker[Session],
+        model_info: Callable[[], list[dict[str, str]]],
+        score_histograms: Callable[[], dict[str, list[float]]] = dict,
     ) -> None:
         self.sessions = sessions
         self.model_info = model_info
+        self.score_histograms = score_histograms
 
     def collect(self) -> Iterator[GaugeMetricFamily | InfoMetricFamily]:
         ratio = GaugeMetricFamily(
@@ -107,13 +113,16 @@ class DatabaseCollector(Collector):
             labels=["source"],
         )
         up = GaugeMetricFamily("fakewatch_database_up", "1 when the database answered the scrape")
+        drift = DriftGauges()
         try:
             with self.sessions() as session:
                 now = utcnow()
+                histograms = self.score_histograms()
                 for window, span in WINDOWS.items():
                     for source, model, total, fake in self._ratios(session, now - span):
                         ratio.add_metric([source, model, window], fake / total if total else 0.0)
                         scored.add_metric([source, model, window], total)
+                    drift.add(session, now - span, window, histograms)
                 queue.add_metric([], queue_depth(session))
                 enabled = select(Source.name, Source.last_success_at).where(Source.enabled)
                 for name, when in session.execute(enabled):
@@ -123,7 +132,7 @@ class DatabaseCollector(Collector):
         except SQLAlchemyError as exc:
             LOGGER.warning("metrics: database unavailable (%s)", first_line(exc))
             up.add_metric([], 0)
-        yield from (ratio, scored, queue, last_success, up)
+        yield from (ratio, scored, queue, last_success, up, *drift.families())
         info = InfoMetricFamily("fakewatch_model", "Deployed models", labels=["model"])
         threshold = GaugeMetricFamily(
             "fakewatch_model_threshold",
@@ -146,3 +155,45 @@ class DatabaseCollector(Collector):
             for (source, model), (scored, fake) in counts.items()
             if source is not None and model is not None
         ]
+
+
+class DriftGauges:
+    """How far each source's recent articles and scores are from a model's training data."""
+
+    def __init__(self) -> None:
+        labels = ["source", "model", "window"]
+        self.out_of_distribution = GaugeMetricFamily(
+            "fakewatch_out_of_distribution_ratio",
+            "Share of scored articles beyond the model's domain-shift limit (about 0.05 for "
+            "articles like its training data), by source, model and window",
+            labels=labels,
+        )
+        self.mean_shift = GaugeMetricFamily(
+            "fakewatch_domain_shift_mean",
+            "Mean domain shift of scored articles (0 like the training data .. 1 unlike)",
+            labels=labels,
+        )
+        self.score_psi = GaugeMetricFamily(
+            "fakewatch_score_drift_psi",
+            "Population stability index of the scores against the model's validation scores",
+            labels=labels,
+        )
+
+    def add(
+        self,
+        session: Session,
+        since: datetime,
+        window: str,
+        histograms: dict[str, list[float]],
+    ) -> None:
+        for (source, model), counts in drift_counts(session, since, bin_edges()).items():
+            labels = [source, model, window]
+            if counts.out_of_distribution_ratio is not None and counts.mean_shift is not None:
+                self.out_of_distribution.add_metric(labels, counts.out_of_distribution_ratio)
+                self.mean_shift.add_metric(labels, counts.mean_shift)
+            if model in histograms and counts.scored:
+                psi = population_stability(histograms[model], counts.score_bins)
+                self.score_psi.add_metric(labels, psi)
+
+    def families(self) -> tuple[GaugeMetricFamily, ...]:
+        return (self.out_of_distribution, self.mean_shift, self.score_psi)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
 import socket
 import threading
@@ -20,6 +21,9 @@ from scheduler import metrics
 from scheduler.deployed_models import ModelSet
 
 LOGGER = logging.getLogger(__name__)
+
+# Contributions stored with each prediction: enough to see why, small enough per row.
+EXPLAIN_TOP = 8
 
 
 def worker_id() -> str:
@@ -97,8 +101,7 @@ class ScoringWorker:
         scores: list[Score] = []
         for deployed in self.models.loaded:
             started = time.perf_counter()
-            probabilities = deployed.model.predict_proba(frame)[:, 1]
-            verdicts = deployed.model.verdicts_for_proba(probabilities)
+            assessment = deployed.model.assess(frame, explain=EXPLAIN_TOP)
             metrics.SCORING_SECONDS.labels(deployed.name).observe(
                 (time.perf_counter() - started) / len(batch)
             )
@@ -110,8 +113,18 @@ class ScoringWorker:
                     float(p),
                     str(v),
                     deployed.threshold,
+                    shift_score=None if math.isnan(shift) else float(shift),
+                    shift_limit=deployed.shift_limit,
+                    explanation=[[feature, weight] for feature, weight in why] or None,
                 )
-                for article, p, v in zip(batch, probabilities, verdicts, strict=True)
+                for article, p, v, shift, why in zip(
+                    batch,
+                    assessment.proba_fake,
+                    assessment.verdicts,
+                    assessment.shift,
+                    assessment.explanations,
+                    strict=True,
+                )
             )
         return scores
 

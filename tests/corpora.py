@@ -80,3 +80,22 @@ def giveaway_corpus(
             text = " ".join(words) + "."
         rows.append({"title": title, "text": text})
     return pd.DataFrame(rows), labels
+
+
+# Recipe words: not one in common with the news-like corpora above.
+OFF_TOPIC = _words(
+    "flour yeast knead dough oven crust loaf rye starter proof bake sugar butter whisk "
+    "simmer saucepan garlic onion pepper roast basil oregano tomato dumpling noodle broth"
+)
+
+
+def off_topic_corpus(rows: int, *, seed: int, cues: int = 0) -> pd.DataFrame:
+    """Recipes: no word in common with the news corpus, except `cues` fake cue words each."""
+    rng = np.random.default_rng(seed)
+    titles, texts = [], []
+    for _ in range(rows):
+        words = list(rng.choice(OFF_TOPIC, size=int(rng.integers(40, 80))))
+        words += list(rng.choice(FAKE_CUES, size=cues))
+        titles.append(" ".join(rng.choice(OFF_TOPIC, size=4)).capitalize())
+        texts.append(" ".join(words).capitalize() + ".")
+    return pd.DataFrame({"title": titles, "text": texts})

@@ -78,6 +78,23 @@ def test_classify_file_and_stdin(
     assert [r["input"] for r in records] == [str(article), "-"]
     assert records[0]["probability_fake"] > records[1]["probability_fake"]
     assert {r["verdict"] for r in records} <= {"fake", "uncertain", "real"}
+    # Why: the cue words of each text, pushing each its own way; and how far from training.
+    towards_fake = {feature for feature, weight in records[0]["explanation"] if weight > 0}
+    assert towards_fake & {"shocking", "secret", "exposed", "hoax"}, records[0]["explanation"]
+    assert "exclamations_per_word" in towards_fake  # the synthetic fakes end with "!"
+    assert all(0.0 <= r["shift_score"] <= 1.0 for r in records)
+    assert all(isinstance(r["in_distribution"], bool) for r in records)
+
+
+def test_classify_says_when_an_article_is_unlike_the_training_data(
+    model_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    recipe = tmp_path / "recipe.txt"
+    recipe.write_text("Sourdough loaf\nKnead flour, yeast, salt and rye; proof the dough, bake.")
+    assert main(["classify", str(recipe), "--model", str(model_folder)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[0] in {"uncertain", "real"}  # never "fake" so far from training
+    assert "UNLIKE the training data" in lines[1] and "shift=" in lines[1]
 
 
 class PageHandler(http.server.BaseHTTPRequestHandler):

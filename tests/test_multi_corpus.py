@@ -81,6 +81,7 @@ def test_leave_one_out_scores_each_corpus_with_a_model_that_never_saw_it(
     assert scores["upside"]["roc_auc"] < 0.3
     for row in scores.values():
         assert 0 <= row["real_flagged_fake"] <= 1 and 0 <= row["uncertain"] <= 1
+        assert 0 <= row["out_of_distribution"] <= 1
     report = (out / "REPORT.md").read_text()
     assert report.count("\n| upside |") == 1
 

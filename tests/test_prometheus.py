@@ -214,6 +214,28 @@ def test_prometheus_scrapes_the_daemon_and_reads_back_its_fake_ratio(
                 assert (
                     prometheus.value('source:fakewatch_scored_articles:1h{source="fixture"}') == 10
                 )
+                # Drift: the site is written like the model's training data (same generator).
+                expected_outside = (
+                    count(
+                        sqlite_url, Prediction.id, Prediction.shift_score > Prediction.shift_limit
+                    )
+                    / 10
+                )
+                wait_until(
+                    lambda: (
+                        prometheus.value(
+                            'source_model:fakewatch_out_of_distribution_ratio:24h{source="fixture"}'
+                        )
+                        == pytest.approx(expected_outside)
+                    ),
+                    20,
+                    f"the recorded out-of-distribution ratio == {expected_outside}",
+                )
+                assert expected_outside <= 0.3
+                psi = prometheus.value(
+                    'source_model:fakewatch_score_drift_psi:24h{source="fixture"}'
+                )
+                assert psi is not None and psi >= 0
                 # Every rule evaluates cleanly against what the daemon really exports.
                 rules = wait_until(lambda: evaluated_rules(prometheus), 20, "rules evaluated")
                 broken = {r["name"]: r.get("lastError") for r in rules if r["health"] != "ok"}

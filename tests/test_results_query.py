@@ -107,7 +107,8 @@ def fill(engine: Engine) -> dict[str, int]:
                 session.add(Prediction(
                     article_id=article.id, model_name=model, model_version=version,
                     probability_fake=probability, verdict=verdict, threshold=0.7,
-                    created_at=at(when),
+                    created_at=at(when), shift_score=round(probability / 2, 3),
+                    explanation=[["officials", round(probability - 0.6, 3)], ["hoax", 0.25]],
                 ))  # fmt: skip
     return ids
 
@@ -298,6 +299,8 @@ def test_json_holds_every_column_of_the_results_view(
         "verdict": "real",
         "threshold": 0.7,
         "scored_at": "2026-11-20T06:00:00Z",
+        "shift_score": 0.15,
+        "explanation": [["officials", -0.3], ["hoax", 0.25]],
     }
     assert w5["verdict"] is None and w5["published_at"] is None and w5["status"] == "new"
     assert w6["status"] == "skipped" and w6["status_reason"] == "too short"
@@ -385,6 +388,23 @@ def test_table_is_aligned_and_cuts_titles_to_the_terminal(
     assert lines[2].split()[1:] == ["2026-11-20", "09:00", "wire", "-", "-", "-", "Story", "w6"]
     title_at = lines[0].index("TITLE")
     assert all(line[title_at - 2 : title_at] == "  " for line in lines)
+
+
+def test_explain_shows_the_shift_and_why_each_verdict_was_given(
+    store: Store, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "160")
+    code, out, _ = run(capsys, "query", "--since", "today", "--explain")
+    lines = out.splitlines()
+    assert code == 0
+    assert "SHIFT" in lines[0] and "WHY (LOG-ODDS)" in lines[0]
+    assert lines[0].index("WHY") < lines[0].index("TITLE")
+    s5 = next(line for line in lines if "Story s5" in line)
+    assert "0.440" in s5 and "officials +0.28, hoax +0.25" in s5  # p 0.88: shift 0.44
+    w6 = next(line for line in lines if "Story w6" in line)  # skipped: nothing to explain
+    assert w6.split()[4:8] == ["-", "-", "-", "-"]
+    csv_out = run(capsys, "query", "--format", "csv", "--source", "satire", "--limit", "1")[1]
+    assert '"[[""officials"", 0.28], [""hoax"", 0.25]]"' in csv_out  # JSON, not Python's repr
 
 
 def test_rows_stream_from_a_server_side_cursor_on_postgresql(store: Store) -> None:

@@ -14,11 +14,13 @@ from classifier.models.lightgbm_model import LightGBMModel
 from db.engine import make_engine, make_sessionmaker
 from db.migrate import upgrade
 from db.models import Article, ArticleStatus, Prediction
-from db.queries import ArticleRecord, store_article
+from db.queries import ArticleRecord, store_article, sync_source
 from db.scoring import requeue_for_rescore
+from db.source_config import SourceConfig
+from db.types import utcnow
 from scheduler.deployed_models import ModelSet
 from scheduler.worker import ScoringWorker
-from tests.corpora import synthetic_corpus
+from tests.corpora import off_topic_corpus, synthetic_corpus
 from tests.daemons import train_small_model
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
@@ -46,6 +48,21 @@ def store(sessions: Any, texts: list[str]) -> None:
             ))  # fmt: skip
 
 
+def store_for_source(sessions: Any, name: str, texts: list[str]) -> None:
+    """A source `name` (at https://NAME.example) with one new article per text, fetched now."""
+    with sessions.begin() as session:
+        source_id = sync_source(session, SourceConfig(
+            name, feeds=(f"https://{name}.example/rss",), allowed_domains=(f"{name}.example",)
+        ))  # fmt: skip
+        for i, body in enumerate(texts):
+            store_article(session, ArticleRecord(
+                url=f"https://{name}.example/{i}", source_id=source_id, title=f"Story {i}",
+                text=body, authors=(), published_at=None, language="en", top_image=None,
+                content_hash=f"{name}-{i}", status=ArticleStatus.NEW, status_reason=None,
+                extractor="test", fetched_at=utcnow(),
+            ))  # fmt: skip
+
+
 def corpus_texts(n: int) -> list[str]:
     return list(synthetic_corpus(n, seed=4)["text"])
 
@@ -61,6 +78,13 @@ def test_batches_are_scored_and_new_model_versions_rescore(sessions: Any, tmp_pa
         assert (
             session.scalar(select(Article.id).where(Article.status != ArticleStatus.SCORED)) is None
         )
+        stored = session.scalars(select(Prediction)).all()
+        # Each prediction keeps how far from training its article is, and why it scored so.
+        assert all(0.0 <= p.shift_score <= 1.0 for p in stored if p.shift_score is not None)
+        assert all(p.shift_score is not None and p.explanation for p in stored)
+        assert all(isinstance(feature, str) for p in stored for feature, _ in p.explanation)
+        view = session.execute(text("SELECT shift_score, explanation FROM results")).all()
+        assert len(view) == 10 and all(shift is not None and why for shift, why in view)
 
     train_small_model(folder, seed=9)  # deploy a new version into the same folder
     with sessions.begin() as session:
@@ -123,26 +147,9 @@ def test_rescore_command_requeues_stored_articles(sqlite_url: str, tmp_path: Pat
 
 
 def test_metrics_count_each_article_once_after_a_rescore(sessions: Any, tmp_path: Path) -> None:
-    from db.queries import sync_source
-    from db.source_config import SourceConfig
-    from db.types import utcnow
     from scheduler.metrics import DatabaseCollector
 
-    with sessions.begin() as session:
-        config = SourceConfig(
-            "wire",
-            feeds=("https://n.example/rss",),
-            allowed_domains=("n.example",),
-            interval_seconds=600,
-        )
-        source_id = sync_source(session, config)
-        for i, body in enumerate(corpus_texts(6)):
-            store_article(session, ArticleRecord(
-                url=f"https://n.example/m{i}", source_id=source_id, title=f"Story {i}",
-                text=body, authors=(), published_at=None, language="en", top_image=None,
-                content_hash=f"m-{i}", status=ArticleStatus.NEW, status_reason=None,
-                extractor="test", fetched_at=utcnow(),
-            ))  # fmt: skip
+    store_for_source(sessions, "wire", corpus_texts(6))
     folder = train_small_model(tmp_path / "default")
     worker = ScoringWorker(sessions, ModelSet([folder]), batch_size=10)
     worker.score_batch()
@@ -159,3 +166,35 @@ def test_metrics_count_each_article_once_after_a_rescore(sessions: Any, tmp_path
         latest_fakes = session.scalar(text("SELECT COUNT(*) FROM results WHERE verdict = 'fake'"))
     ratios = {s.labels["window"]: s.value for s in families["fakewatch_fake_ratio"].samples}
     assert ratios["24h"] == pytest.approx(latest_fakes / 6)
+
+
+def test_drift_gauges_tell_an_unfamiliar_source_from_a_familiar_one(
+    sessions: Any, tmp_path: Path
+) -> None:
+    from scheduler.metrics import DatabaseCollector
+
+    texts = {"familiar": corpus_texts(30), "recipes": list(off_topic_corpus(30, seed=5)["text"])}
+    for name, bodies in texts.items():
+        store_for_source(sessions, name, bodies)
+    models = ModelSet([train_small_model(tmp_path / "default")])
+    worker = ScoringWorker(sessions, models, batch_size=100)
+    assert worker.score_batch() == 60
+    collector = DatabaseCollector(sessions, models.info, models.score_histograms)
+    families = {f.name: f for f in collector.collect()}
+
+    def gauge(name: str) -> dict[str, float]:
+        samples = families[name].samples
+        return {s.labels["source"]: s.value for s in samples if s.labels["window"] == "24h"}
+
+    outside = gauge("fakewatch_out_of_distribution_ratio")
+    assert outside["recipes"] == 1.0 and outside["familiar"] <= 0.2
+    shift = gauge("fakewatch_domain_shift_mean")
+    assert shift["recipes"] > shift["familiar"] + 0.2
+    psi = gauge("fakewatch_score_drift_psi")
+    assert set(psi) == {"familiar", "recipes"} and all(v >= 0 for v in psi.values())
+    # No recipe was called fake: each would have been "uncertain" at most.
+    with sessions() as session:
+        verdicts = session.scalars(
+            text("SELECT verdict FROM results WHERE url LIKE 'https://recipes.example/%'")
+        ).all()
+    assert len(verdicts) == 30 and "fake" not in verdicts

@@ -39,6 +39,7 @@ TABLE_COLUMNS = {
     "recall": "recall of fake",
     "real_flagged_fake": "real flagged fake",
     "uncertain": "uncertain",
+    "out_of_distribution": "beyond shift limit",
     "threshold": "threshold",
 }
 
@@ -58,6 +59,9 @@ class HeldOutScore:
     recall: float
     real_flagged_fake: float  # share of the real articles given a "fake" verdict
     uncertain: float  # share of all articles left "uncertain"
+    # Share beyond the model's domain-shift limit (NaN without a detector): where a "fake"
+    # becomes "uncertain".
+    out_of_distribution: float
     threshold: float
     seconds: float
 
@@ -124,7 +128,9 @@ def _score(
     labels = rows["label"].to_numpy()
     evaluation = evaluate_model(model, rows, labels)
     metrics = evaluation.metrics()
-    verdicts = model.verdicts_for_proba(evaluation.proba_fake)
+    shift = model.shift_scores(rows)
+    verdicts = model.verdicts_for_proba(evaluation.proba_fake, shift)
+    detector = model.domain_shift_
     flagged = verdicts == VERDICT_FAKE
     real = labels == 0
     return HeldOutScore(
@@ -139,6 +145,9 @@ def _score(
         recall=float(flagged[~real].mean()) if (~real).any() else float("nan"),
         real_flagged_fake=float(flagged[real].mean()) if real.any() else float("nan"),
         uncertain=float(np.mean(verdicts == VERDICT_UNCERTAIN)),
+        out_of_distribution=(
+            float(np.mean(~detector.in_distribution(shift))) if detector else float("nan")
+        ),
         threshold=float(model.threshold_),
         seconds=0.0,
     )

@@ -14,12 +14,19 @@ Contract, for users of any kind:
 - `predict_proba(X)` is an (n, 2) array whose columns follow `classes_ == [0, 1]`:
   column 1 is the calibrated probability of fake. `predict(X)` is 1 where that is
   >= `threshold_`. `verdicts(X)` gives "fake" / "uncertain" / "real" per article.
+- `assess(X, explain=n)` gives all of it at once, preprocessing once: the probability, the
+  domain-shift score (how unlike the training data each article is, see
+  `domain_shift.py`), the verdict (a "fake" needs a high probability *and* an article
+  within the training data's range: otherwise it is "uncertain") and, with `explain`, the
+  `n` features that pushed each article's score most, as (feature, log-odds) pairs.
 - `save(folder)` writes the kind's files and `manifest.json`; `Kind.load(folder)` or
   `classifier.models.artifacts.load_model(folder)` reads it back with identical probabilities.
 - After fit or load: `threshold_`, `real_threshold_`, `calibrator_`, `preprocessing_`,
   `version_` (names this trained model, e.g. for the predictions table), `created_`,
-  `training_data_` (fingerprint, rows) and `metrics_` (what training measured).
-  `verdicts_for_proba(p)` turns already computed probabilities into verdicts.
+  `training_data_` (fingerprint, rows), `metrics_` (what training measured) and
+  `domain_shift_` (None when `shift_quantile` is None or for folders saved without one) and
+  `score_histogram_` (the validation probabilities' histogram, see `score_drift.py`).
+  `verdicts_for_proba(p, shift)` turns already computed probabilities into verdicts.
 
 Contract, for authors of a kind (see `lightgbm_model.py` for a complete example):
 
@@ -38,11 +45,15 @@ Contract, for authors of a kind (see `lightgbm_model.py` for a complete example)
 - Implement `_save_files(folder)` (write safe formats only: no pickle, no joblib) and
   `_load_files(folder)` (restore the learned state that `_fit_raw` set). The base class
   stores preprocessing, calibration, thresholds, params and metrics in the manifest.
+- Optionally implement `_explain(X, top)`: per preprocessed article, the `top` features by
+  absolute contribution to the raw score's log-odds (positive: towards fake). Kinds
+  without one explain nothing (empty lists).
 """
 
 from __future__ import annotations
 
 import abc
+import dataclasses
 import datetime as dt
 import hashlib
 import inspect
@@ -58,9 +69,19 @@ from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from classifier.errors import ClassifierError, ModelFolderError
-from classifier.models import artifacts
-from classifier.models.calibration import Calibrator, fake_threshold, real_threshold, verdicts_for
+from classifier.models import artifacts, text_features
+from classifier.models.calibration import (
+    VERDICT_FAKE,
+    VERDICT_UNCERTAIN,
+    Calibrator,
+    fake_threshold,
+    real_threshold,
+    verdicts_for,
+)
+from classifier.models.domain_shift import DomainShift
+from classifier.models.explanation import Explanation
 from classifier.models.preprocessing import Preprocessing
+from classifier.models.score_drift import score_histogram
 from common.messages import first_line
 
 LOGGER = logging.getLogger(__name__)
@@ -70,6 +91,16 @@ ARTICLE_COLUMNS = ("title", "text")
 # Articles (the `title` and `text` columns) and their labels (1 = fake), as the kinds take them.
 Frame: TypeAlias = pd.DataFrame
 Labels: TypeAlias = NDArray[np.int_]
+
+
+@dataclasses.dataclass(frozen=True)
+class Assessment:
+    """A model's view of some articles: probability, shift, verdict and (optionally) why."""
+
+    proba_fake: NDArray[np.float64]
+    shift: NDArray[np.float64]  # NaN where the model has no domain-shift detector
+    verdicts: NDArray[np.str_]
+    explanations: list[Explanation]  # empty lists unless asked for and the kind can explain
 
 
 class FakeNewsModel(ClassifierMixin, BaseEstimator, abc.ABC):
@@ -87,12 +118,16 @@ class FakeNewsModel(ClassifierMixin, BaseEstimator, abc.ABC):
         preprocessing: Preprocessing | None = None,
         calibration: str = "platt",
         target_precision: float = 0.9,
+        shift_quantile: float | None = 0.95,
         random_state: int = 0,
         verbose: int = 0,
     ) -> None:
         self.preprocessing = preprocessing
         self.calibration = calibration
         self.target_precision = target_precision
+        # Articles whose domain shift exceeds this quantile of the validation articles' shifts
+        # cannot be called fake; None turns the domain-shift detector off.
+        self.shift_quantile = shift_quantile
         self.random_state = random_state
         self.verbose = verbose
 
@@ -134,6 +169,10 @@ class FakeNewsModel(ClassifierMixin, BaseEstimator, abc.ABC):
     def _load_files(self, folder: Path) -> None:
         """Restore the learned state that `_save_files` wrote."""
 
+    def _explain(self, X: pd.DataFrame, top: int) -> list[Explanation]:
+        """The `top` contributions per preprocessed article; this kind explains nothing."""
+        return [[] for _ in range(len(X))]
+
     # ----- the estimator contract ---------------------------------------------------------
 
     def fit(
@@ -166,6 +205,8 @@ class FakeNewsModel(ClassifierMixin, BaseEstimator, abc.ABC):
         stamp = self.created_[:19].replace("-", "").replace(":", "")
         self.version_ = f"{self.kind}-{stamp}-{fingerprint[:8]}"
         self.metrics_: dict[str, Any] = {}
+        self.score_histogram_: list[float] | None = None
+        self.domain_shift_ = self._fit_domain_shift(train_pre, val_pre)
         if val_pre is not None and val_labels is not None:
             self._calibrate(self._raw_scores(val_pre), val_labels)
         else:
@@ -173,9 +214,23 @@ class FakeNewsModel(ClassifierMixin, BaseEstimator, abc.ABC):
             self.threshold_, self.real_threshold_ = 0.5, 0.5
         return self
 
+    def _fit_domain_shift(
+        self, train: pd.DataFrame, validation: pd.DataFrame | None
+    ) -> DomainShift | None:
+        if self.shift_quantile is None or validation is None or len(validation) == 0:
+            return None
+        return DomainShift.fit(
+            text_features.article_documents(train),
+            text_features.article_documents(validation),
+            seed=self.random_state,
+            quantile=self.shift_quantile,
+        )
+
     def _calibrate(self, raw_val: NDArray[np.float64], y_val: NDArray[np.int_]) -> None:
         self.calibrator_ = Calibrator.fit(raw_val, y_val, self.calibration)
         proba = self.calibrator_.transform(raw_val)
+        # What the daemon's score-drift gauge compares each source's recent scores with.
+        self.score_histogram_ = score_histogram(proba)
         self.threshold_ = fake_threshold(proba, y_val, self.target_precision)
         self.real_threshold_ = min(
             real_threshold(proba, y_val, self.target_precision), self.threshold_
@@ -203,12 +258,45 @@ class FakeNewsModel(ClassifierMixin, BaseEstimator, abc.ABC):
         return (self.predict_proba(X)[:, 1] >= self.threshold_).astype(int)
 
     def verdicts(self, X: pd.DataFrame) -> NDArray[np.str_]:
-        """Verdict per article: fake, uncertain or real, from the two thresholds."""
-        return self.verdicts_for_proba(self.predict_proba(X)[:, 1])
+        """Verdict per article: fake, uncertain or real (see `assess`)."""
+        return self.assess(X).verdicts
 
-    def verdicts_for_proba(self, proba_fake: ArrayLike) -> NDArray[np.str_]:
-        """Verdicts for probabilities of fake already computed by `predict_proba(X)[:, 1]`."""
-        return verdicts_for(proba_fake, self.threshold_, self.real_threshold_)
+    def shift_scores(self, X: pd.DataFrame) -> NDArray[np.float64]:
+        """Domain shift per raw article, 0 (like the training data) to 1; NaN without detector."""
+        self._check_fitted()
+        return self._shift(self.preprocessing_.transform(check_articles(X)))
+
+    def assess(self, X: pd.DataFrame, *, explain: int = 0) -> Assessment:
+        """Probability, shift, verdict and (with `explain` > 0) the top contributions."""
+        self._check_fitted()
+        articles = self.preprocessing_.transform(check_articles(X))
+        raw = np.asarray(self._raw_scores(articles), dtype=float)
+        proba = np.clip(self.calibrator_.transform(raw), 0.0, 1.0)
+        shift = self._shift(articles)
+        explanations = self._explain(articles, explain) if explain > 0 else []
+        return Assessment(
+            proba_fake=proba,
+            shift=shift,
+            verdicts=self.verdicts_for_proba(proba, shift),
+            explanations=explanations or [[] for _ in range(len(articles))],
+        )
+
+    def verdicts_for_proba(
+        self, proba_fake: ArrayLike, shift: ArrayLike | None = None
+    ) -> NDArray[np.str_]:
+        """Verdicts for computed probabilities; a "fake" beyond the shift limit is "uncertain"."""
+        verdicts = verdicts_for(proba_fake, self.threshold_, self.real_threshold_)
+        detector = getattr(self, "domain_shift_", None)
+        if shift is None or detector is None:
+            return verdicts
+        outside = ~detector.in_distribution(np.asarray(shift, dtype=float))
+        return np.where((verdicts == VERDICT_FAKE) & outside, VERDICT_UNCERTAIN, verdicts)
+
+    def _shift(self, articles: pd.DataFrame) -> NDArray[np.float64]:
+        detector = getattr(self, "domain_shift_", None)
+        if detector is None:
+            return np.full(len(articles), np.nan)
+        return detector.scores(text_features.article_documents(articles))
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "classes_"):
@@ -223,6 +311,8 @@ class FakeNewsModel(ClassifierMixin, BaseEstimator, abc.ABC):
         folder.mkdir(parents=True, exist_ok=True)
         (folder / artifacts.MANIFEST_NAME).unlink(missing_ok=True)
         self._save_files(folder)
+        if self.domain_shift_ is not None:
+            self.domain_shift_.save(folder)
         artifacts.write_manifest(folder, self.manifest(artifacts.file_checksums(folder)))
         LOGGER.info("saved %s model to %s", self.kind, folder)
         return folder
@@ -257,6 +347,8 @@ class FakeNewsModel(ClassifierMixin, BaseEstimator, abc.ABC):
                 "target_precision": self.target_precision,
             },
             "metrics": artifacts.json_safe(self.metrics_),
+            "domain_shift": self.domain_shift_.to_dict() if self.domain_shift_ else None,
+            "score_histogram": self.score_histogram_,
             "files": files,
         }
 
@@ -287,7 +379,10 @@ class FakeNewsModel(ClassifierMixin, BaseEstimator, abc.ABC):
             model.version_ = str(manifest["model_version"])
             model.training_data_ = dict(manifest["training_data"])
             model.metrics_ = dict(manifest.get("metrics") or {})
-        except (TypeError, ValueError, KeyError, ClassifierError) as exc:
+            model.domain_shift_ = DomainShift.load(folder)
+            histogram = manifest.get("score_histogram")
+            model.score_histogram_ = [float(x) for x in histogram] if histogram else None
+        except (TypeError, ValueError, KeyError, OSError, ClassifierError) as exc:
             raise ModelFolderError(
                 f"{folder}/{artifacts.MANIFEST_NAME} has bad contents ({exc}): retrain the model"
             ) from None

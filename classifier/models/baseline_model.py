@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 
 from classifier.models import text_features
 from classifier.models.base import FakeNewsModel, Frame, Labels
+from classifier.models.explanation import Explanation, linear_contributions, top_contributions
 
 LOGGER = logging.getLogger(__name__)
 
@@ -62,6 +63,10 @@ class TfidfLogregModel(FakeNewsModel):
         features = self.terms_.tfidf(self.terms_.counts(text_features.article_documents(X)))
         logits = features @ self.coef_ + self.intercept_
         return 1.0 / (1.0 + np.exp(-np.asarray(logits, dtype=float)))
+
+    def _explain(self, X: pd.DataFrame, top: int) -> list[Explanation]:
+        features = self.terms_.tfidf(self.terms_.counts(text_features.article_documents(X)))
+        return top_contributions(linear_contributions(features, self.coef_), self.terms_.terms, top)
 
     def _save_files(self, folder: Path) -> None:
         self.terms_.to_json(folder / TFIDF_FILE)

@@ -21,6 +21,12 @@ from scipy import sparse
 
 from classifier.models import text_features
 from classifier.models.base import FakeNewsModel, Frame, Labels
+from classifier.models.explanation import (
+    Explanation,
+    linear_contributions,
+    share_out,
+    top_contributions,
+)
 from classifier.models.linear_score import fit_linear_score, linear_logits
 from classifier.models.presets import resolve_preset
 
@@ -190,6 +196,43 @@ class LightGBMModel(FakeNewsModel):
             ),
             dtype=float,
         )
+
+    def _explain(self, X: pd.DataFrame, top: int) -> list[Explanation]:
+        """SHAP values per feature, added up per word (its count, TF-IDF and linear share)."""
+        if len(X) == 0:
+            return []
+        counts = self.terms_.counts(text_features.article_documents(X))
+        features = self._assemble(X, counts)
+        shap = sparse.csr_matrix(
+            self.booster_.predict(
+                features, num_iteration=self.n_trees_, num_threads=self.n_jobs, pred_contrib=True
+            )
+        )[:, :-1]  # the last column is the expected value, not a feature
+        engineered = len(text_features.ENGINEERED_FEATURES)
+        vocabulary = len(self.terms_.idf)
+        # Column of the contribution matrix -> column of (engineered features, then words).
+        targets = [
+            *range(engineered),
+            *(engineered + self.terms_.columns[word] for word in self.keywords_),
+        ]
+        linear_column = len(targets) if self.linear_ is not None else None
+        if linear_column is not None:
+            targets.append(-1)  # shared out over its words below
+        targets.extend(range(engineered, engineered + vocabulary))
+        kept = np.flatnonzero(np.asarray(targets) >= 0)
+        to_names = sparse.csr_matrix(
+            (np.ones(len(kept)), (kept, np.asarray(targets)[kept])),
+            shape=(shap.shape[1], engineered + vocabulary),
+        )
+        by_name = shap @ to_names
+        if linear_column is not None and self.linear_ is not None:
+            words = linear_contributions(self.terms_.tfidf(counts), self.linear_[0])
+            shared = share_out(shap[:, linear_column].toarray().ravel(), words)
+            by_name = by_name + sparse.hstack(
+                [sparse.csr_matrix((len(X), engineered)), shared], format="csr"
+            )
+        names = [*text_features.ENGINEERED_FEATURES, *self.terms_.terms]
+        return top_contributions(sparse.csr_matrix(by_name), names, top)
 
     def _save_files(self, folder: Path) -> None:
         self.booster_.save_model(str(folder / MODEL_FILE), num_iteration=self.n_trees_)

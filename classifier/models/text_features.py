@@ -7,6 +7,7 @@ Inputs are already-preprocessed article frames (title, text).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import logging
 from collections.abc import Sequence
@@ -55,7 +56,7 @@ class TermWeights:
         """Column index of each term."""
         return self.counter.vocabulary
 
-    @property
+    @functools.cached_property
     def terms(self) -> list[str]:
         """The vocabulary, in column order."""
         return sorted(self.counter.vocabulary, key=self.counter.vocabulary.__getitem__)

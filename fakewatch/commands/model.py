@@ -5,15 +5,19 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
 
 from classifier.models.artifacts import KIND_MODULES
 from fakewatch.output import say
+from fakewatch.result_tables import explanation_text
 from fakewatch.settings import Settings
 
 MODEL_KINDS = tuple(KIND_MODULES)
+# Contributions `classify` prints per article.
+CLASSIFY_EXPLAIN_TOP = 8
 
 
 def register(subparsers: Any) -> None:
@@ -195,8 +199,10 @@ def run_classify(args: argparse.Namespace, settings: Settings) -> int:
     for target in args.targets:
         article = read_article(target)
         for model in models:
-            proba = float(model.predict_proba(article.frame())[0, 1])
-            verdict = str(model.verdicts_for_proba([proba])[0])
+            assessment = model.assess(article.frame(), explain=CLASSIFY_EXPLAIN_TOP)
+            proba, shift = float(assessment.proba_fake[0]), float(assessment.shift[0])
+            verdict, why = str(assessment.verdicts[0]), assessment.explanations[0]
+            shift_value = None if math.isnan(shift) else shift
             if args.json:
                 record = {
                     "input": target,
@@ -206,11 +212,27 @@ def run_classify(args: argparse.Namespace, settings: Settings) -> int:
                     "probability_fake": proba,
                     "verdict": verdict,
                     "threshold": model.threshold_,
+                    "shift_score": shift_value,
+                    "in_distribution": _in_distribution(model, shift_value),
+                    "explanation": [[feature, weight] for feature, weight in why],
                 }
                 print(json.dumps(record))
-            else:
-                print(f"{verdict:9} p(fake)={proba:.3f}  {model.version_}  {article.label}")
+                continue
+            print(f"{verdict:9} p(fake)={proba:.3f}  {model.version_}  {article.label}")
+            if shift_value is not None:
+                limit = model.domain_shift_.limit if model.domain_shift_ else float("nan")
+                where = "like" if _in_distribution(model, shift_value) else "UNLIKE"
+                print(f"          shift={shift_value:.3f} (limit {limit:.3f}): "
+                      f"{where} the training data")  # fmt: skip
+            if why:
+                print(f"          why: {explanation_text(why)}")
     return 0
+
+
+def _in_distribution(model: Any, shift: float | None) -> bool | None:
+    if shift is None or model.domain_shift_ is None:
+        return None
+    return bool(shift <= model.domain_shift_.limit)
 
 
 def run_dataset_fetch(args: argparse.Namespace, settings: Settings) -> int:

@@ -46,6 +46,8 @@ TABLE_COLUMNS = (
     "model",
     "title",
 )
+# What `query --explain` adds to the table, before the title.
+EXPLAIN_COLUMNS = ("shift_score", "explanation")
 DEFAULT_WINDOWS = ("24h", "7d", "all")
 STATS_COLUMNS = (
     "source", "model", "window", "articles", "scored", "fake", "fake_rate", "waiting", "skipped",
@@ -131,6 +133,12 @@ def _register_query(subparsers: Any) -> None:
     parser.add_argument(
         "--columns", metavar="COL,...", help="columns to print, from: " + ", ".join(RESULT_COLUMNS)
     )
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="show why: each verdict's domain shift (0 like the training data .. 1 unlike) and "
+        "the words and features that pushed its score most (positive: towards fake)",
+    )
     parser.set_defaults(handler=run_query)
 
 
@@ -169,7 +177,7 @@ def _register_stats(subparsers: Any) -> None:
 def run_query(args: argparse.Namespace, settings: Settings) -> int:
     now = utcnow()
     fmt = _choice("--format", args.format, FORMATS)
-    columns = _columns(args.columns, fmt)
+    columns = _columns(args.columns, fmt, explain=args.explain)
     query = _result_query(args, now)
     wanted = query.limit
     if fmt == "table" and query.limit is not None:
@@ -285,7 +293,10 @@ def _limit(text: str | None, fmt: str) -> int | None:
     return int(text) or None
 
 
-def _columns(text: str | None, fmt: str) -> tuple[str, ...]:
+def _columns(text: str | None, fmt: str, *, explain: bool = False) -> tuple[str, ...]:
+    if text is None and fmt == "table" and explain:
+        title = TABLE_COLUMNS.index("title")
+        return TABLE_COLUMNS[:title] + EXPLAIN_COLUMNS + TABLE_COLUMNS[title:]
     if text is None:
         return TABLE_COLUMNS if fmt == "table" else RESULT_COLUMNS
     columns = tuple(_choice("--columns", c, RESULT_COLUMNS) for c in _split([text]))
