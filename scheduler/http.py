@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socketserver
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -20,11 +21,16 @@ LOGGER = logging.getLogger(__name__)
 
 
 class _QuietHandler(WSGIRequestHandler):
+    # An idle or trickling client gives up its thread after this many seconds of silence.
+    timeout = 30
+
     def log_message(self, format: str, *args: Any) -> None:  # scrapes every 15 s: not news
         LOGGER.debug("http: " + format, *args)
 
 
-class _ThreadingWSGIServer(WSGIServer):
+class _ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
+    """One thread per connection: an idle socket must not block the health check or a scrape."""
+
     daemon_threads = True
 
 
