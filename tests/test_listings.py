@@ -51,6 +51,28 @@ def test_empty_feed_has_no_entries() -> None:
     assert parse_feed(b"<rss version='2.0'><channel><title>T</title></channel></rss>", "u") == []
 
 
+def test_feed_entities_are_not_expanded_and_long_fields_are_cut() -> None:
+    value = "A" * 4400  # "safe" to feedparser: a plain string; a thousand references a title
+    items = "".join(
+        f"<item><title>{'&a;' * 1000}</title><link>https://n.example/{i}</link>"
+        f"<author>{'B' * 5000}</author></item>"
+        for i in range(3)
+    )
+    body = (
+        f'<?xml version="1.0"?>\n<!DOCTYPE rss [\n<!ENTITY a "{value}">\n'
+        f"<!ENTITY b '>{value}'>\n]>\n"
+        f'<rss version="2.0"><channel><title>T</title>{items}</channel></rss>'
+    ).encode()
+    entries = parse_feed(body, "https://n.example/feed")
+    assert [e.url for e in entries] == [f"https://n.example/{i}" for i in range(3)]
+    assert all(e.title is not None and e.title.startswith("&a;&a;") for e in entries)
+    assert all(len(e.title or "") <= 1000 and "AAAA" not in (e.title or "") for e in entries)
+    assert all(len(name) <= 200 for e in entries for name in e.authors)
+    long_title = b"<rss version='2.0'><channel><item><title>" + b"word " * 1000
+    long_title += b"</title><link>https://n.example/x</link></item></channel></rss>"
+    assert len(parse_feed(long_title, "u")[0].title or "") == 1000
+
+
 SITEMAP = b"""<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
 xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
 <url><loc>https://n.example/old</loc><lastmod>2025-01-01</lastmod></url>
