@@ -9,7 +9,8 @@ from twisted.internet.defer import CancelledError
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
-from crawler.safety import BlockedUrl
+from crawler.safety import BlockedUrl, blocked_when_connecting
+from crawler.urls import host_of
 
 try:  # Scrapy 2.14+ wraps Twisted's errors in its own
     from scrapy.exceptions import (
@@ -45,6 +46,13 @@ def failure_reason(failure: Failure) -> tuple[str, str]:
             return "redirect_loop", "too many redirects (a loop or a long chain)"
         return "ignored", text or "request dropped"
     if isinstance(exc, CannotResolveHostError | net_error.DNSLookupError):
+        url = str(getattr(getattr(failure, "request", None), "url", ""))
+        address = blocked_when_connecting(host_of(url)) if url else None
+        if address is not None:
+            return "blocked_url", (
+                f"{url} resolved to non-public address {address} when connecting "
+                "(DNS rebinding?); not fetched"
+            )
         return "dns", "the host name does not resolve"
     if isinstance(exc, DownloadTimeoutError | net_error.TimeoutError | net_error.TCPTimedOutError):
         return "timeout", "no answer within the download timeout"

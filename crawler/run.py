@@ -46,7 +46,13 @@ def crawl_once(
     level = scrapy_logger.level
     process = CrawlerProcess(
         Settings(
-            {"TWISTED_REACTOR": REACTOR, "LOG_ENABLED": False, "LOG_INSTALL_ROOT_HANDLER": False}
+            {
+                "TWISTED_REACTOR": REACTOR,
+                # Connects only to addresses the middleware's checks allow (DNS rebinding).
+                "TWISTED_DNS_RESOLVER": "crawler.safety.SafeHostnameResolver",
+                "LOG_ENABLED": False,
+                "LOG_INSTALL_ROOT_HANDLER": False,
+            }
         )
     )
     scrapy_logger.setLevel(level)  # Scrapy's logging set-up turns its loggers up to DEBUG

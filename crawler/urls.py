@@ -68,12 +68,40 @@ def _split(url: str) -> tuple[SplitResult, int | None]:
         raise UnsafeUrlError(f"{url!r} is not a valid URL ({exc})") from None
 
 
+NAT64_PREFIX = ipaddress.ip_network("64:ff9b::/96")
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def effective_address(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """The address a connection really reaches: an IPv6 address that carries an IPv4 one
+    (mapped ::ffff:a.b.c.d, compatible ::a.b.c.d, NAT64 64:ff9b::/96, 6to4 2002::/16) is
+    judged by that IPv4 address."""
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return ip
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip in NAT64_PREFIX or (ip in IPV4_COMPATIBLE and int(ip) > 1):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return ip
+
+
 def is_public_address(address: str) -> bool:
     """True for globally routable addresses; private, loopback, link-local and metadata are not."""
-    ip = ipaddress.ip_address(address.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    ip = effective_address(address)
     return ip.is_global and not ip.is_multicast
+
+
+def address_allowed(address: str, allowed: tuple[str, ...] = ()) -> bool:
+    """True for a public address, or one (by its effective IPv4, if any) in `allowed` networks."""
+    if is_public_address(address):
+        return True
+    ip = effective_address(address)
+    return any(
+        ip.version == net.version and ip in net for net in map(ipaddress.ip_network, allowed)
+    )
 
 
 def resolve_addresses(host: str, port: int) -> list[str]:
@@ -100,12 +128,8 @@ def blocked_address(url: str, allowed: tuple[str, ...] = ()) -> str | None:
     """The first address of `url`'s host that is neither public nor in `allowed` networks."""
     parts = urlsplit(url)
     port = parts.port or DEFAULT_PORTS.get(parts.scheme.lower(), 80)
-    networks = [ipaddress.ip_network(n) for n in allowed]
     for address in resolve_addresses(parts.hostname or "", port):
-        if is_public_address(address):
-            continue
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if not any(ip.version == net.version and ip in net for net in networks):
+        if not address_allowed(address, allowed):
             return address
     return None
 

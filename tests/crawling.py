@@ -48,9 +48,15 @@ def write_sources(folder: Path, sources: list[dict[str, Any]]) -> Path:
 
 
 def fakewatch(
-    *args: str, database_url: str, folder: Path, sources: Path | None = None, timeout: float = 120
+    *args: str,
+    database_url: str,
+    folder: Path,
+    sources: Path | None = None,
+    timeout: float = 120,
+    launcher: Path | None = None,
 ) -> CliResult:
-    """Run the real `fakewatch` command line in a child process (one reactor per crawl)."""
+    """Run the real `fakewatch` command line in a child process (one reactor per crawl);
+    `launcher`, a script that sets up the child's world and then runs the command line."""
     settings = folder / "settings.toml"
     if not settings.exists():
         settings.write_text(TEST_CRAWL_SETTINGS, encoding="utf-8")
@@ -59,7 +65,7 @@ def fakewatch(
     if sources is not None:
         env["FAKEWATCH_SOURCES"] = str(sources)
     process = subprocess.run(
-        [sys.executable, "-m", "fakewatch", *args],
+        [sys.executable, *([str(launcher)] if launcher else ["-m", "fakewatch"]), *args],
         capture_output=True,
         text=True,
         env=env,

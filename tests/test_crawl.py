@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -385,3 +386,53 @@ def test_one_bad_link_in_a_feed_is_skipped_and_counted(sqlite_url: str, tmp_path
         "first-story",
         "second-story",
     ]
+
+
+# Run in the crawl's child process: a DNS that answers a public address to the first lookup
+# of rebind.test and 127.0.0.1 to every later one (the attack), then the real command line.
+REBINDING_LAUNCHER = """
+import socket, sys
+real_getaddrinfo, real_gethostbyname, lookups = socket.getaddrinfo, socket.gethostbyname, []
+def answer(host):
+    if host != "rebind.test":
+        return host
+    lookups.append(host)
+    return "93.184.216.34" if len(lookups) == 1 else "127.0.0.1"
+socket.getaddrinfo = lambda host, *args, **kwargs: real_getaddrinfo(answer(host), *args, **kwargs)
+socket.gethostbyname = lambda host: real_gethostbyname(answer(host))
+from fakewatch.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+class CountingSite(OneBadLinkSite):
+    hits: list[str] = []
+
+    def do_GET(self) -> None:
+        CountingSite.hits.append(self.path)
+        super().do_GET()
+
+
+def test_dns_rebinding_to_a_private_address_is_not_fetched(sqlite_url: str, tmp_path: Path) -> None:
+    """The host passes the check as public, then resolves to 127.0.0.1 to connect."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), CountingSite)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    launcher = tmp_path / "rebinding.py"
+    launcher.write_text(REBINDING_LAUNCHER, encoding="utf-8")
+    try:
+        feed = f"http://rebind.test:{server.server_address[1]}/feed.xml"
+        sources = write_sources(
+            tmp_path, [{"name": "rebind", "feeds": [feed], "allowed_domains": ["rebind.test"]}]
+        )
+        result = fakewatch(
+            "crawl", "rebind", "--json", database_url=sqlite_url, folder=tmp_path,
+            sources=sources, launcher=launcher,
+        )  # fmt: skip
+    finally:
+        server.shutdown()
+        server.server_close()
+    (summary,) = result.summary()
+    assert CountingSite.hits == [], "a request reached the private address"
+    assert summary["errors_by_reason"].get("blocked_url", 0) >= 1, summary
+    assert summary["articles_new"] == 0 and stored(sqlite_url) == []
+    assert "when connecting (DNS rebinding?)" in json.dumps(summary["errors"])

@@ -58,6 +58,10 @@ def test_what_cannot_be_a_url_is_one_unsafe_url_error(url: str) -> None:
         "http://127.0.0.1:8000/",
         "http://192.168.1.1/",
         "http://[::ffff:127.0.0.1]/",
+        "http://[::127.0.0.1]/",  # IPv4-compatible
+        "http://[64:ff9b::7f00:1]/",  # NAT64 of 127.0.0.1
+        "http://[64:ff9b::a9fe:a9fe]/",  # NAT64 of the metadata address
+        "http://[2002:a00:1::1]/",  # 6to4 of 10.0.0.1
         "http://0.0.0.0/",
         "http://localhost/",
     ],
@@ -73,6 +77,11 @@ def test_public_addresses_pass_and_allowed_networks_open_only_themselves() -> No
     assert blocked_address("http://10.0.0.1/", loopback) == "10.0.0.1"
     assert blocked_address("http://[::1]/", loopback) == "::1"
     assert blocked_address("http://10.0.0.1/", allowed_networks(True)) is None
+    # An IPv6 address carrying an IPv4 one is judged, and allowed, by that IPv4 address.
+    assert blocked_address("http://[::ffff:127.0.0.1]/", loopback) is None
+    assert blocked_address("http://[::ffff:10.0.0.1]/", loopback) == "::ffff:a00:1"
+    assert blocked_address("http://[64:ff9b::5db8:d822]/") is None  # NAT64 of a public one
+    assert blocked_address("http://[2002:5db8:d822::1]/") is None
 
 
 def test_domains() -> None:
