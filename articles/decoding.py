@@ -71,8 +71,14 @@ def _detected(data: bytes) -> str | None:
     return codec
 
 
-def decode_html(html: str | bytes) -> str:
-    """Decode page bytes: BOM, then valid UTF-8, then the declared charset, then sniffing."""
+def decode_html(html: str | bytes, header_charset: str | None = None) -> str:
+    """Decode page bytes: BOM, then valid UTF-8, then the charset of the HTTP header or the
+    page's own declaration where the bytes fit it, then sniffing.
+
+    Headers are often wrong (Windows-1252 bytes labelled UTF-8, UTF-8 labelled UTF-16), so a
+    declared charset is only used when the bytes decode under it without error; UTF-16 and
+    UTF-32 are believed only with a BOM (almost any even-length bytes "decode" as UTF-16).
+    """
     if isinstance(html, str):
         return sanitise(html)
     encoding, bom = read_bom(html)
@@ -80,8 +86,12 @@ def decode_html(html: str | bytes) -> str:
         return sanitise(html[len(bom) :].decode(encoding, errors="replace"))
     text = _strict(html, "utf-8") or _mostly_utf8(html)
     if text is None:
-        declared = _codec(html_body_declared_encoding(html[:SNIFF_BYTES]))
-        text = _strict(html, declared) if declared not in {None, "utf-8"} else None
+        declared = (_codec(header_charset), _codec(html_body_declared_encoding(html[:SNIFF_BYTES])))
+        for codec in declared:
+            if codec is not None and codec != "utf-8" and not codec.startswith("utf-"):
+                text = _strict(html, codec)
+                if text is not None:
+                    break
     if text is None:
         text = _strict(html, _detected(html))
     if text is None:

@@ -149,16 +149,21 @@ def _from_fakewatch(tree: HtmlElement, url: str, meta: PageMetadata) -> Extracte
 
 
 def extract_article(
-    html: str | bytes, url: str, *, extractor: str = "fakewatch"
+    html: str | bytes,
+    url: str,
+    *,
+    extractor: str = "fakewatch",
+    header_charset: str | None = None,
 ) -> ExtractedArticle:
     """Extract one article from a page's HTML, raw bytes in any charset or already decoded text.
 
-    `extractor` is one of EXTRACTORS. Never raises on a bad page: the result then has
-    text "" and whatever metadata could be read.
+    `extractor` is one of EXTRACTORS; `header_charset`, the charset the HTTP header named (a
+    hint, see `decode_html`). Never raises on a bad page: the result then has text "" and
+    whatever metadata could be read.
     """
     if extractor not in EXTRACTORS:
         raise ValueError(f"unknown extractor {extractor!r}: choose one of {', '.join(EXTRACTORS)}")
-    page = decode_html(html)
+    page = decode_html(html, header_charset)
     try:
         tree = load_html(page) if page.strip() else None
     except Exception:  # lxml gives up on some broken pages; the result is then empty

@@ -19,8 +19,11 @@ def page_to_record(
     """Extract and judge one page; a page that fails a rule becomes a `skipped` record."""
     if page.skip_reason:
         return _skipped(page, source_id, page.skip_reason)
-    html = page.body.decode(page.encoding, errors="replace") if page.encoding else page.body
-    extracted = extract_article(html, page.final_url, extractor=extractor)
+    # Raw bytes: the extractor's own decoding (BOM, valid UTF-8, then the header's and the
+    # page's declared charsets if the bytes fit them, then sniffing) beats a wrong header.
+    extracted = extract_article(
+        page.body, page.final_url, extractor=extractor, header_charset=page.header_charset
+    )
     url = page.url
     declared = extracted.canonical_url
     if declared and _usable_canonical(declared, source):

@@ -40,6 +40,8 @@ def failure_reason(failure: Failure) -> tuple[str, str]:
         return "blocked_url", str(exc)
     if isinstance(exc, IgnoreRequest):
         text = str(exc)
+        if "DOWNLOAD_MAXSIZE" in text:  # a compressed body that grows past the limit
+            return "too_large", "the page decompresses beyond the download size limit"
         if "robots.txt" in text:
             return "robots", "disallowed by the site's robots.txt"
         if "redirections" in text:

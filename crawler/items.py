@@ -23,7 +23,8 @@ class PageItem:
     final_url: str
     body: bytes
     content_type: str
-    encoding: str | None
+    # The charset the Content-Type header names: a hint only, servers get it wrong.
+    header_charset: str | None
     hint: ListingHint = field(default_factory=ListingHint)
     alias_urls: tuple[str, ...] = ()
     skip_reason: str | None = None

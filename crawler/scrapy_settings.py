@@ -51,6 +51,9 @@ def scrapy_settings(options: CrawlSettings, source: Source) -> dict[str, Any]:
         "ITEM_PIPELINES": {"crawler.pipeline.StoragePipeline": 300},
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
+        # An authenticated code-execution endpoint on 127.0.0.1 whose token sits in a file any
+        # process of the user can read: a crawler has no use for it.
+        "REMOTE_CONTROL_ENABLED": False,
         "HTTPCACHE_ENABLED": False,
         "LOG_ENABLED": False,
         "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",

@@ -161,6 +161,10 @@ def saved_folder(tmp_path: Path) -> Path:
         (lambda f: _edit_manifest(f, format_version=99), "manifest version 99"),
         (lambda f: _edit_manifest(f, kind="nonesuch"), "unknown model kind"),
         (lambda f: _edit_manifest(f, params={"bogus": 1}), "bad contents"),
+        (lambda f: _edit_manifest(f, files={"../../../etc/passwd": "0" * 64}), "outside"),
+        (lambda f: _edit_manifest(f, files={"/etc/hostname": "0" * 64}), "outside"),
+        (lambda f: _edit_thresholds(f, fake="nan"), "not a probability"),
+        (lambda f: _edit_thresholds(f, real=1.5), "not a probability"),
     ],
 )
 def test_damaged_folder_is_a_one_line_error(saved_folder: Path, damage, message: str) -> None:
@@ -195,3 +199,9 @@ def test_every_listed_kind_is_a_registered_class_and_the_cli_offers_it() -> None
         assert artifacts.model_class(kind).kind == kind
     # Cheap kinds refit per fold; the neural ones would take hours on a CPU.
     assert artifacts.refit_kinds() == ("lightgbm", "tfidf_logreg")
+
+
+def _edit_thresholds(folder: Path, **thresholds: object) -> None:
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["thresholds"].update(thresholds)
+    (folder / "manifest.json").write_text(json.dumps(manifest))

@@ -198,7 +198,7 @@ def test_training_cleanup_and_crawler_agree(text: str, reason: str | None) -> No
         final_url=BASE + "story",
         body=f"<html><body><article>{paragraphs}</article></body></html>".encode(),
         content_type="text/html",
-        encoding="utf-8",
+        header_charset="utf-8",
     )
     record = page_to_record(
         page, Source(name="gazette", allowed_domains=("gazette.example",)), 1, "trafilatura"

@@ -208,7 +208,7 @@ def test_every_fault_has_a_counted_outcome_and_nothing_is_lost(
     skipped = dict(summary["skipped_by_reason"])
     skipped[section.status_reason] -= 1
     assert {reason: n for reason, n in skipped.items() if n} == {
-        "not_html": 2, "too_large": 2, "link_only": 1, "language:de": 1, "empty": 1,
+        "not_html": 2, "too_large": 3, "link_only": 1, "language:de": 1, "empty": 1,
     }, summary  # fmt: skip
 
     for path in ("/ratelimit/article.html", "/unavailable/article.html", "/redirect/target.html"):
@@ -220,13 +220,19 @@ def test_every_fault_has_a_counted_outcome_and_nothing_is_lost(
     )
     assert "don’t" in articles["/charset/mojibake.html"].text
     assert "â€" not in articles["/charset/mojibake.html"].text
+    # The header lies; the bytes are believed.
+    lied_to = articles["/charset/cp1252-labelled-utf8.html"]
+    assert "didn’t" in lied_to.text and "€" in lied_to.text and "\ufffd" not in lied_to.text
+    utf8 = articles["/charset/utf8-labelled-utf16.html"]
+    assert utf8.status is ArticleStatus.NEW and "café" in utf8.text
+    assert articles["/huge/gzip-bomb.html"].status_reason == "too_large"
     assert articles["/pages/german.html"].status_reason == "language:de"
     assert "/private/secret.html" not in articles
     assert site.hits["/private/secret.html"] == 0
     assert site.hits["/ratelimit/article.html"] == 2  # waited for Retry-After, then fetched
     (run,) = runs(database_url)
     assert run.articles_failed == 6 and len(run.errors) == 6
-    assert run.articles_skipped == 8 and run.pages_fetched >= 15
+    assert run.articles_skipped == 9 and run.pages_fetched >= 18
 
 
 @pytest.mark.parametrize(
@@ -367,7 +373,10 @@ class OneBadLinkSite(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def test_one_bad_link_in_a_feed_is_skipped_and_counted(sqlite_url: str, tmp_path: Path) -> None:
+def test_one_bad_link_in_a_feed_is_skipped_and_counted(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # where Scrapy's token goes
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), OneBadLinkSite)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
@@ -382,6 +391,7 @@ def test_one_bad_link_in_a_feed_is_skipped_and_counted(sqlite_url: str, tmp_path
     (summary,) = result.summary()
     assert summary["errors_by_reason"] == {"bad_url": 1}, summary
     assert summary["outcome"] == "partial"
+    assert not (tmp_path / "state").exists(), "Scrapy's remote control left a token file"
     assert sorted(a.url.rsplit("/", 1)[1] for a in stored(sqlite_url)) == [
         "first-story",
         "second-story",

@@ -118,8 +118,14 @@ def file_checksums(folder: Path) -> dict[str, str]:
 def verify_files(folder: str | Path, expected: Mapping[str, str]) -> None:
     """Raise ModelFolderError if a file listed in the manifest is missing or changed."""
     folder = Path(folder)
+    root = folder.resolve()
     for name, digest in expected.items():
         path = folder / name
+        if not isinstance(name, str) or not path.resolve().is_relative_to(root):
+            raise ModelFolderError(
+                f"{folder}/{MANIFEST_NAME} names a file outside the model folder ({name!r}): "
+                "retrain or restore the model"
+            )
         if not path.is_file():
             raise ModelFolderError(f"model folder {folder} lacks {name}: retrain or restore it")
         if _sha256(path) != digest:

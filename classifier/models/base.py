@@ -373,8 +373,8 @@ class FakeNewsModel(ClassifierMixin, BaseEstimator, abc.ABC):
             model = cls(**manifest["params"], preprocessing=preprocessing)
             model.preprocessing_ = preprocessing
             model.calibrator_ = Calibrator.from_dict(manifest["calibration"])
-            model.threshold_ = float(manifest["thresholds"]["fake"])
-            model.real_threshold_ = float(manifest["thresholds"]["real"])
+            model.threshold_ = probability(manifest["thresholds"]["fake"], "thresholds.fake")
+            model.real_threshold_ = probability(manifest["thresholds"]["real"], "thresholds.real")
             model.created_ = str(manifest["created"])
             model.version_ = str(manifest["model_version"])
             model.training_data_ = dict(manifest["training_data"])
@@ -397,6 +397,14 @@ class FakeNewsModel(ClassifierMixin, BaseEstimator, abc.ABC):
             ) from exc
         model.classes_ = np.array([0, 1])
         return model
+
+
+def probability(value: Any, name: str) -> float:
+    """`value` as a float in [0, 1]; ValueError (NaN, infinity, text, out of range) otherwise."""
+    number = float(value)
+    if not 0.0 <= number <= 1.0:  # also False for NaN
+        raise ValueError(f"{name} is {value!r}, not a probability")
+    return number
 
 
 def check_articles(X: Any) -> pd.DataFrame:

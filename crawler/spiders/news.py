@@ -10,6 +10,7 @@ from typing import Any
 import scrapy
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
+from w3lib.encoding import http_content_type_encoding
 
 from crawler.discovery import advertised_feeds, looks_like_article, page_links
 from crawler.errors import UnsafeUrlError
@@ -139,7 +140,7 @@ class NewsSpider(scrapy.Spider):
             final_url=response.url,
             body=response.body if is_html else b"",
             content_type=content_type,
-            encoding=response.encoding if isinstance(response, TextResponse) else None,
+            header_charset=http_content_type_encoding(content_type),
             hint=response.meta.get("hint", ListingHint()),
             alias_urls=tuple(a for a in dict.fromkeys(aliases) if a != requested),
             skip_reason=None if is_html else "not_html",
@@ -156,7 +157,7 @@ class NewsSpider(scrapy.Spider):
                 final_url=request.url,
                 body=b"",
                 content_type="",
-                encoding=None,
+                header_charset=None,
                 hint=request.meta.get("hint", ListingHint()),
                 skip_reason="too_large",
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -106,6 +107,12 @@ def _huge(name: str, chunked: bool) -> Callable[[NewsSite], Response]:
     return route
 
 
+def _gzip_bomb(site: NewsSite) -> Response:
+    """A small gzip body (Content-Encoding) that inflates to five times `huge_bytes`."""
+    body = gzip.compress(b" " * (5 * site.huge_bytes), mtime=0)
+    return Response(200, body, headers={"Content-Encoding": "gzip"})
+
+
 def _charset(name: str, encoding: str, content_type: str) -> Callable[[NewsSite], Response]:
     """An article encoded as `encoding`, with no <meta charset>; the header says `content_type`."""
 
@@ -150,6 +157,14 @@ EXACT: dict[str, Callable[[NewsSite], Response]] = {
     "/charset/latin1.html": _charset("latin1", "latin-1", "text/html; charset=ISO-8859-1"),
     "/charset/cp1252.html": _charset("cp1252", "cp1252", "text/html"),
     "/charset/mojibake.html": _charset("mojibake", "utf-8", "text/html; charset=utf-8"),
+    # Headers that lie: Windows-1252 bytes said to be UTF-8, UTF-8 bytes said to be UTF-16.
+    "/charset/cp1252-labelled-utf8.html": _charset(
+        "cp1252_labelled_utf8", "cp1252", "text/html; charset=utf-8"
+    ),
+    "/charset/utf8-labelled-utf16.html": _charset(
+        "utf8_labelled_utf16", "utf-8", "text/html; charset=utf-16"
+    ),
+    "/huge/gzip-bomb.html": _gzip_bomb,
     "/pages/link-only.html": lambda site: html(pages.link_only_page()),
     "/pages/german.html": _german,
     "/pages/empty.html": lambda site: html(pages.empty_page()),

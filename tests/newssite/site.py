@@ -37,6 +37,9 @@ FAULT_PAGES = {
     "latin1": "/charset/latin1.html",
     "cp1252": "/charset/cp1252.html",
     "mojibake": "/charset/mojibake.html",
+    "cp1252_labelled_utf8": "/charset/cp1252-labelled-utf8.html",
+    "utf8_labelled_utf16": "/charset/utf8-labelled-utf16.html",
+    "gzip_bomb": "/huge/gzip-bomb.html",
     "link_only": "/pages/link-only.html",
     "german": "/pages/german.html",
     "empty_page": "/pages/empty.html",
@@ -57,6 +60,8 @@ FAULT_ARTICLES: dict[str, tuple[str, str | None]] = {
     "latin1": ("/charset/latin1.html", LATIN1_PARAGRAPH),
     "cp1252": ("/charset/cp1252.html", CP1252_PARAGRAPH),
     "mojibake": ("/charset/mojibake.html", MOJIBAKE_PARAGRAPH),
+    "cp1252_labelled_utf8": ("/charset/cp1252-labelled-utf8.html", CP1252_PARAGRAPH),
+    "utf8_labelled_utf16": ("/charset/utf8-labelled-utf16.html", LATIN1_PARAGRAPH),
 }
 FAULT_ARTICLE_IDS = 900_001
 
