@@ -40,6 +40,15 @@ def clean_text(text: str) -> str:
     return "\n\n".join(paragraph for paragraph in paragraphs if paragraph)
 
 
+def clean_line(text: str | None) -> str | None:
+    """A one-line field (title, author name): no control or invisible characters (terminal
+    escapes, NUL), whitespace runs as one space; None when nothing is left."""
+    if not text:
+        return None
+    text = ZERO_WIDTH.sub("", CONTROL.sub("", unicodedata.normalize("NFC", text)))
+    return " ".join(text.split()) or None
+
+
 # One pass removes tags, URLs and invisible control characters.
 _MARKUP = re.compile(
     r"<[^>]{1,200}>|(?:https?://|www\.)\S+"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from articles.cleaning import clean_line
 from articles.extraction import extract_article
 from articles.fingerprint import content_hash
 from articles.skip_rules import SkipRules, skip_reason
@@ -38,9 +39,9 @@ def page_to_record(
     return ArticleRecord(
         url=url,
         source_id=source_id,
-        title=extracted.title or page.hint.title,
+        title=clean_line(extracted.title or page.hint.title),
         text=extracted.text,
-        authors=extracted.authors or page.hint.authors,
+        authors=_names(extracted.authors or page.hint.authors),
         published_at=extracted.published or page.hint.published,
         language=extracted.language,
         top_image=extracted.top_image,
@@ -51,6 +52,10 @@ def page_to_record(
         fetched_at=utcnow(),
         alias_urls=aliases,
     )
+
+
+def _names(authors: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(name for name in map(clean_line, authors) if name)
 
 
 def _usable_canonical(url: str, source: Source) -> bool:
@@ -64,9 +69,9 @@ def _skipped(page: PageItem, source_id: int | None, reason: str) -> ArticleRecor
     return ArticleRecord(
         url=page.url,
         source_id=source_id,
-        title=page.hint.title,
+        title=clean_line(page.hint.title),
         text="",
-        authors=page.hint.authors,
+        authors=_names(page.hint.authors),
         published_at=page.hint.published,
         language=None,
         top_image=None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import enum
 import json
+import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -17,6 +18,10 @@ from typing import Any, TextIO
 from fakewatch.times import iso_utc
 
 MACHINE_FORMATS = ("csv", "json", "jsonl")
+# Text cells spreadsheets read as formulas (OWASP's list); CSV prefixes them with "'".
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Control characters (C0, DEL, C1) that would drive the terminal a table is printed to.
+TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 FORMATS = ("table", *MACHINE_FORMATS)
 MIN_ELASTIC_WIDTH = 20
 GAP = "  "
@@ -63,6 +68,8 @@ def _csv_field(value: Any) -> Any:
         return ""
     if isinstance(value, list | dict):  # e.g. an explanation: as JSON, not Python's repr
         return json.dumps(value, ensure_ascii=False, default=plain)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value  # a spreadsheet would run "=HYPERLINK(...)" from a feed's title
     return plain(value)
 
 
@@ -97,7 +104,10 @@ def write_table(
     right: Iterable[int] = (),
 ) -> None:
     """Aligned columns; the `elastic` column (e.g. titles) is cut to fit `width` characters."""
-    cells = [[" ".join(cell.split()) for cell in row] for row in [headers, *rows]]
+    cells = [
+        [" ".join(TERMINAL_CONTROL.sub("", cell).split()) for cell in row]
+        for row in [headers, *rows]
+    ]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     if elastic is not None:
         gaps = len(GAP) * (len(widths) - 1)

@@ -13,7 +13,7 @@ from articles.extraction import ExtractedArticle, extract_article
 from articles.skip_rules import MIN_WORDS, REASONS, SkipRules, reason_label, skip_reason
 from classifier.corpus.cleanup import clean_corpus
 from crawler.articles import page_to_record
-from crawler.items import PageItem
+from crawler.items import ListingHint, PageItem
 from crawler.sources import Source
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
@@ -216,3 +216,18 @@ def test_corpus_rules_keep_short_claims_that_a_crawl_would_skip() -> None:
     kept, _ = clean_corpus(corpus)
     assert len(kept) == 1
     assert skip_reason(SHORT_ENGLISH) == "too_short"
+
+
+def test_titles_and_authors_lose_control_characters_at_extraction() -> None:
+    story = "".join(f"<p>{sentence}.</p>" for sentence in ENGLISH.split(". ") if sentence)
+    page = PageItem(
+        url=BASE + "story",
+        final_url=BASE + "story",
+        body=f"<html><body><article>{story}</article></body></html>".encode(),
+        content_type="text/html",
+        header_charset="utf-8",
+        hint=ListingHint(title="\x1b]0;owned\x07Big\x00 news\t today", authors=("\x1b[2JAnn",)),
+    )
+    source = Source(name="gazette", allowed_domains=("gazette.example",))
+    record = page_to_record(page, source, 1, "trafilatura")
+    assert record.title == "]0;ownedBig news today" and record.authors == ("[2JAnn",)

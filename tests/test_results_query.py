@@ -168,9 +168,10 @@ def store(filled_store: Store, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stor
     yield filled_store
     with Session(filled_store.engine) as session, session.begin():
         session.execute(delete(Prediction).where(Prediction.model_name == "second"))
-        session.execute(
-            update(Article).where(Article.id == filled_store.ids["s5"]).values(title="Story s5")
-        )
+        for key, article_id in filled_store.ids.items():  # titles a test rewrote
+            session.execute(
+                update(Article).where(Article.id == article_id).values(title=f"Story {key}")
+            )
     assert snapshot(filled_store.engine) == before, "a test changed the shared store"
 
 
@@ -388,6 +389,21 @@ def test_table_is_aligned_and_cuts_titles_to_the_terminal(
     assert lines[2].split()[1:] == ["2026-11-20", "09:00", "wire", "-", "-", "-", "Story", "w6"]
     title_at = lines[0].index("TITLE")
     assert all(line[title_at - 2 : title_at] == "  " for line in lines)
+
+
+def test_terminal_escapes_and_spreadsheet_formulas_are_neutralised(
+    store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hostile = "\x1b]0;owned\x07Evil\x1b[2J title\x9b31m"
+    with Session(store.engine) as session, session.begin():
+        session.get_one(Article, store.ids["s5"]).title = hostile
+        session.get_one(Article, store.ids["s4"]).title = '=HYPERLINK("http://x.example","go")'
+    table = run(capsys, "query", "--since", "today")[1]
+    assert not any(c in table for c in "\x1b\x07\x9b") and "]0;ownedEvil[2J title31m" in table
+    csv_out = run(capsys, "query", "--since", "today", "--format", "csv", "--columns", "title")[1]
+    assert "'=HYPERLINK(" in csv_out and "\n=HYPERLINK" not in csv_out
+    rows = query_json(capsys, "--since", "today", "--columns", "title")
+    assert {r["title"] for r in rows} >= {hostile, '=HYPERLINK("http://x.example","go")'}
 
 
 def test_explain_shows_the_shift_and_why_each_verdict_was_given(
