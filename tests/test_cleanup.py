@@ -15,6 +15,7 @@ from classifier.corpus.cleanup import clean_corpus
 from crawler.articles import page_to_record
 from crawler.items import ListingHint, PageItem
 from crawler.sources import Source
+from db.queries import ArticleRecord
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 BASE = "https://gazette.example/news/2024/03/"
@@ -182,6 +183,21 @@ LINKS = " ".join(f"https://gazette.example/section/{n}/long-link-slug-here" for 
 SHORT_ENGLISH = "Markets closed higher. Oil fell."
 
 
+def crawled_story(text: str, hint: ListingHint | None = None) -> ArticleRecord:
+    """What the crawler stores for a page whose article holds `text`, a sentence a paragraph."""
+    paragraphs = "".join(f"<p>{sentence}.</p>" for sentence in text.split(". ") if sentence)
+    page = PageItem(
+        url=BASE + "story",
+        final_url=BASE + "story",
+        body=f"<html><body><article>{paragraphs}</article></body></html>".encode(),
+        content_type="text/html",
+        header_charset="utf-8",
+        hint=hint or ListingHint(),
+    )
+    source = Source(name="gazette", allowed_domains=("gazette.example",))
+    return page_to_record(page, source, 1, "trafilatura")
+
+
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
@@ -192,17 +208,7 @@ SHORT_ENGLISH = "Markets closed higher. Oil fell."
     ],
 )
 def test_training_cleanup_and_crawler_agree(text: str, reason: str | None) -> None:
-    paragraphs = "".join(f"<p>{sentence}.</p>" for sentence in text.split(". ") if sentence)
-    page = PageItem(
-        url=BASE + "story",
-        final_url=BASE + "story",
-        body=f"<html><body><article>{paragraphs}</article></body></html>".encode(),
-        content_type="text/html",
-        header_charset="utf-8",
-    )
-    record = page_to_record(
-        page, Source(name="gazette", allowed_domains=("gazette.example",)), 1, "trafilatura"
-    )
+    record = crawled_story(text)
     crawled = None if record.status_reason is None else reason_label(record.status_reason)
     corpus = pd.DataFrame({"title": ["A headline"], "text": [text], "label": [0]})
     kept, report = clean_corpus(corpus)
@@ -219,15 +225,6 @@ def test_corpus_rules_keep_short_claims_that_a_crawl_would_skip() -> None:
 
 
 def test_titles_and_authors_lose_control_characters_at_extraction() -> None:
-    story = "".join(f"<p>{sentence}.</p>" for sentence in ENGLISH.split(". ") if sentence)
-    page = PageItem(
-        url=BASE + "story",
-        final_url=BASE + "story",
-        body=f"<html><body><article>{story}</article></body></html>".encode(),
-        content_type="text/html",
-        header_charset="utf-8",
-        hint=ListingHint(title="\x1b]0;owned\x07Big\x00 news\t today", authors=("\x1b[2JAnn",)),
-    )
-    source = Source(name="gazette", allowed_domains=("gazette.example",))
-    record = page_to_record(page, source, 1, "trafilatura")
+    hint = ListingHint(title="\x1b]0;owned\x07Big\x00 news\t today", authors=("\x1b[2JAnn",))
+    record = crawled_story(ENGLISH, hint)
     assert record.title == "]0;ownedBig news today" and record.authors == ("[2JAnn",)
