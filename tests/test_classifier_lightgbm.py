@@ -86,3 +86,47 @@ def test_lightgbm_import_does_not_import_tensorflow_or_torch() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    ("find", "replace"),
+    [
+        ("num_leaves=", "num_leaves=99999"),  # LightGBM's parallel parser: terminate, exit 134
+        ("split_feature=", "split_feature=0 "),  # one value too many: exit 134 as well
+        ("left_child=", "left_child=77 "),  # loads, then SIGSEGV at the first prediction
+    ],
+)
+def test_corrupt_but_checksummed_weights_are_a_one_line_error(
+    corpus, tmp_path: Path, find: str, replace: str
+) -> None:
+    import hashlib
+    import subprocess
+    import sys
+
+    train, val, test = corpus
+    folder = (
+        LightGBMModel(preset="study", n_estimators=10, n_jobs=1)
+        .fit(train, train["label"], val, val["label"])
+        .save(tmp_path / "model")
+    )
+    weights = folder / "lightgbm_model.txt"
+    text = weights.read_text()
+    start = text.index(find)
+    end = text.index("\n", start)
+    line = text[start:end]
+    corrupted = replace if replace.endswith("99999") else replace + line[len(find) :]
+    weights.write_text(text[:start] + corrupted + text[end:])
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["files"]["lightgbm_model.txt"] = hashlib.sha256(weights.read_bytes()).hexdigest()
+    (folder / "manifest.json").write_text(json.dumps(manifest))  # checksums match again
+    article = tmp_path / "article.txt"
+    article.write_text("Officials said\nThe committee reported the agreement on Monday.\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "fakewatch", "classify", str(article), "--model", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2, (result.returncode, result.stderr[-500:])
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "retrain or restore" in lines[0], result.stderr

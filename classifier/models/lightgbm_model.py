@@ -27,6 +27,7 @@ from classifier.models.explanation import (
     share_out,
     top_contributions,
 )
+from classifier.models.lightgbm_text import checked_model_text
 from classifier.models.linear_score import fit_linear_score, linear_logits
 from classifier.models.presets import resolve_preset
 
@@ -256,7 +257,8 @@ class LightGBMModel(FakeNewsModel):
     def _load_files(self, folder: Path) -> None:
         import lightgbm
 
-        self.booster_ = lightgbm.Booster(model_file=str(folder / MODEL_FILE))
+        text = (folder / MODEL_FILE).read_text(encoding="utf-8")
+        self.booster_ = lightgbm.Booster(model_str=checked_model_text(text))
         self.terms_ = text_features.TermWeights.from_json(folder / TFIDF_FILE)
         features = json.loads((folder / FEATURES_FILE).read_text(encoding="utf-8"))
         if features["engineered"] != list(text_features.ENGINEERED_FEATURES):
