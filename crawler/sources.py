@@ -15,6 +15,9 @@ from db.source_config import SourceConfig
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,99}$")
 INTERVAL_PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
 INTERVAL_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
+# A source crawled less than once a year is not being watched (and the schedule's arithmetic
+# and the database's integer columns stay far from overflowing).
+MAX_INTERVAL_SECONDS = 365 * 86400
 SOURCE_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*source[ \t]*\]\]", re.MULTILINE)
 TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)|\(at end of document\)")
 CATEGORIES = ("wire", "broadsheet", "broadcaster", "tabloid", "satire", "blog", "other")
@@ -122,8 +125,8 @@ def parse_interval(value: Any, key: str) -> int:
         seconds = float(match.group(1)) * INTERVAL_UNITS[match.group(2)]
     else:
         raise ValueError(f"{key} must be seconds or a duration like '15m', got {value!r}")
-    if seconds < 1:
-        raise ValueError(f"{key} must be at least one second, got {value!r}")
+    if not 1 <= seconds <= MAX_INTERVAL_SECONDS:  # also refuses NaN and infinity
+        raise ValueError(f"{key} must be between one second and 365 days, got {value!r}")
     return int(seconds)
 
 

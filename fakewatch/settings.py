@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import os
+import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -16,6 +20,9 @@ CONFIG_ENV = "FAKEWATCH_CONFIG"
 DATABASE_ENV = "FAKEWATCH_DATABASE_URL"
 SOURCES_ENV = "FAKEWATCH_SOURCES"
 MODELS_ENV = "FAKEWATCH_MODELS"
+HOST_NAME = re.compile(
+    r"(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+)
 
 
 class SettingsError(Exception):
@@ -73,8 +80,6 @@ def _from_file(path: Path) -> Settings:
             raise SettingsError(f"settings file {path}: daemon.models must be a list of folders")
         daemon_values["models"] = tuple(str((path.parent / m).resolve()) for m in models)
     daemon = DaemonSettings(**daemon_values)
-    if daemon.log_format not in ("json", "text"):
-        raise SettingsError(f"settings file {path}: daemon.log_format must be 'json' or 'text'")
     return Settings(**top, crawl=crawl, daemon=daemon, config_file=path)
 
 
@@ -98,5 +103,31 @@ def _typed(
             raise SettingsError(
                 f"settings file {path}: {prefix}{key} must be {expected.__name__}, got {value!r}"
             )
+        problem = _out_of_bounds(value, known[key].metadata)
+        if problem:
+            raise SettingsError(f"settings file {path}: {prefix}{key} {problem}, got {value!r}")
         values[key] = value
     return values
+
+
+def _out_of_bounds(value: Any, metadata: Mapping[str, Any]) -> str | None:
+    """What is wrong with a well-typed value for its field's declared range or choices."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "must be a finite number"
+    if "range" in metadata:
+        low, high = metadata["range"]
+        if not low <= value <= high:
+            return f"must be between {low} and {high}"
+    if "choices" in metadata and value not in metadata["choices"]:
+        return "must be one of " + ", ".join(metadata["choices"])
+    if metadata.get("address") and not _is_address(value):
+        return "must be an IP address or a host name"
+    return None
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+        return True
+    except ValueError:
+        return bool(HOST_NAME.fullmatch(text))

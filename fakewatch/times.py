@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 AGE = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])", re.IGNORECASE)
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+# Longer spans mean "everything" in practice, and far longer ones overflow datetime arithmetic.
+MAX_SPAN = timedelta(days=100 * 365)
 TIME_FORMS = (
     "an ISO date or time (2026-11-18, 2026-11-18T12:00Z), `today`, or an age (30m, 24h, 7d)"
 )
@@ -18,10 +20,12 @@ def parse_span(text: str) -> timedelta:
     if match is None:
         raise ValueError(f"{text!r} is not a length of time; use a number and s, m, h, d or w")
     number, unit = match.groups()
-    span = timedelta(seconds=float(number) * UNIT_SECONDS[unit.lower()])
-    if span <= timedelta(0):
-        raise ValueError(f"{text!r} is not a length of time; it must be more than zero")
-    return span
+    seconds = float(number) * UNIT_SECONDS[unit.lower()]
+    if not 0 < seconds <= MAX_SPAN.total_seconds():
+        raise ValueError(
+            f"{text!r} is not a length of time; it must be more than zero, at most 100 years"
+        )
+    return timedelta(seconds=seconds)
 
 
 def parse_time(text: str, now: datetime) -> datetime:

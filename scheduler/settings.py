@@ -1,8 +1,14 @@
-"""Daemon options: which models score, where metrics are served, how crawls are batched."""
+"""Daemon options: which models score, where metrics are served, how crawls are batched.
+
+Each field's `metadata` gives the range (or the choices) a settings file may set it to;
+`fakewatch.settings` checks them at load.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from crawler.settings import bounded
 
 
 @dataclass(frozen=True)
@@ -10,15 +16,16 @@ class DaemonSettings:
     """How `fakewatch run` and `fakewatch worker` behave; the defaults suit one machine."""
 
     models: tuple[str, ...] = ("models/default",)
-    metrics_address: str = "127.0.0.1"
-    metrics_port: int = 9464
-    tick_seconds: float = 5.0
-    sources_per_crawl: int = 20
-    crawl_processes: int = 1
-    crawl_timeout: float = 1800.0
-    claim_lease_seconds: int = 3600
-    score_batch: int = 64
-    score_lease_seconds: int = 600
-    max_score_attempts: int = 3
+    metrics_address: str = field(default="127.0.0.1", metadata={"address": True})
+    # 0: any free port (tests); otherwise a port number.
+    metrics_port: int = bounded(9464, 0, 65535)  # type: ignore[assignment]
+    tick_seconds: float = bounded(5.0, 0.1, 3600.0)
+    sources_per_crawl: int = bounded(20, 1, 10_000)  # type: ignore[assignment]
+    crawl_processes: int = bounded(1, 1, 64)  # type: ignore[assignment]
+    crawl_timeout: float = bounded(1800.0, 1.0, 7 * 86400.0)
+    claim_lease_seconds: int = bounded(3600, 10, 7 * 86400)  # type: ignore[assignment]
+    score_batch: int = bounded(64, 1, 100_000)  # type: ignore[assignment]
+    score_lease_seconds: int = bounded(600, 10, 7 * 86400)  # type: ignore[assignment]
+    max_score_attempts: int = bounded(3, 1, 100)  # type: ignore[assignment]
     score_in_daemon: bool = True
-    log_format: str = "json"
+    log_format: str = field(default="json", metadata={"choices": ("json", "text")})

@@ -103,7 +103,7 @@ def test_corrupt_but_checksummed_weights_are_a_one_line_error(
     import subprocess
     import sys
 
-    train, val, test = corpus
+    train, val, _ = corpus
     folder = (
         LightGBMModel(preset="study", n_estimators=10, n_jobs=1)
         .fit(train, train["label"], val, val["label"])

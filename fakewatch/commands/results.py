@@ -288,8 +288,10 @@ def _probability(option: str, text: str | None) -> float | None:
 def _limit(text: str | None, fmt: str) -> int | None:
     if text is None:
         return TABLE_LIMIT if fmt == "table" else None
-    if not text.isdigit():
-        raise SettingsError(f"--limit {text!r} is not a number of rows; use 0 for all")
+    if not text.isdigit() or len(text) > 9:
+        raise SettingsError(
+            f"--limit {text!r} is not a number of rows below a billion; use 0 for all"
+        )
     return int(text) or None
 
 
