@@ -136,3 +136,17 @@ def test_population_stability_is_zero_for_the_same_scores_and_large_for_moved_on
     assert population_stability(validation, list(same)) < 0.05
     assert population_stability(validation, list(moved)) > 0.25
     assert score_histogram([0.0, 0.05, 0.1, 1.0]) == [0.5, 0.25, 0, 0, 0, 0, 0, 0, 0, 0.25]
+
+
+def test_lightgbm_path_contributions_add_up_to_the_raw_log_odds(
+    splits: tuple[pd.DataFrame, ...],
+) -> None:
+    model = fitted(LightGBMModel(preset="fakewatch", n_estimators=40, n_jobs=1), splits)
+    articles = model.preprocessing_.transform(splits[2].iloc[:8])
+    raw, explanations = model._score_and_explain(articles, 100_000)
+    paths = model._tree_paths()
+    for score, why in zip(raw, explanations, strict=True):
+        logit = np.log(score / (1 - score))
+        total = sum(weight for _, weight in why) + paths.expected_value
+        assert total == pytest.approx(logit, abs=0.01)
+    np.testing.assert_allclose(raw, model._raw_scores(articles))

@@ -173,6 +173,12 @@ class FakeNewsModel(ClassifierMixin, BaseEstimator, abc.ABC):
         """The `top` contributions per preprocessed article; this kind explains nothing."""
         return [[] for _ in range(len(X))]
 
+    def _score_and_explain(
+        self, X: pd.DataFrame, top: int
+    ) -> tuple[NDArray[np.float64], list[Explanation]]:
+        """Raw scores and (with `top` > 0) explanations; a kind may share work between them."""
+        return self._raw_scores(X), self._explain(X, top) if top > 0 else []
+
     # ----- the estimator contract ---------------------------------------------------------
 
     def fit(
@@ -270,10 +276,9 @@ class FakeNewsModel(ClassifierMixin, BaseEstimator, abc.ABC):
         """Probability, shift, verdict and (with `explain` > 0) the top contributions."""
         self._check_fitted()
         articles = self.preprocessing_.transform(check_articles(X))
-        raw = np.asarray(self._raw_scores(articles), dtype=float)
-        proba = np.clip(self.calibrator_.transform(raw), 0.0, 1.0)
+        raw, explanations = self._score_and_explain(articles, explain)
+        proba = np.clip(self.calibrator_.transform(np.asarray(raw, dtype=float)), 0.0, 1.0)
         shift = self._shift(articles)
-        explanations = self._explain(articles, explain) if explain > 0 else []
         return Assessment(
             proba_fake=proba,
             shift=shift,

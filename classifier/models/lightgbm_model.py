@@ -30,6 +30,7 @@ from classifier.models.explanation import (
 from classifier.models.lightgbm_text import checked_model_text
 from classifier.models.linear_score import fit_linear_score, linear_logits
 from classifier.models.presets import resolve_preset
+from classifier.models.tree_paths import TreePaths
 
 LOGGER = logging.getLogger(__name__)
 
@@ -151,6 +152,7 @@ class LightGBMModel(FakeNewsModel):
         )
         # With early stopping, keep the trees up to the best validation round only.
         self.n_trees_ = self.booster_.best_iteration or self.booster_.current_iteration()
+        self.tree_paths_: TreePaths | None = None
 
     def _lightgbm_params(self, config: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -199,19 +201,31 @@ class LightGBMModel(FakeNewsModel):
         )
 
     def _explain(self, X: pd.DataFrame, top: int) -> list[Explanation]:
-        """SHAP values per feature, added up per word (its count, TF-IDF and linear share)."""
-        if len(X) == 0:
-            return []
+        return self._score_and_explain(X, top)[1]
+
+    def _score_and_explain(
+        self, X: pd.DataFrame, top: int
+    ) -> tuple[NDArray[np.float64], list[Explanation]]:
+        """Scores, and contributions by decision path (`tree_paths`) added up per word over
+        its count, TF-IDF and keyword columns, the linear score's share given to its words."""
+        if len(X) == 0 or top <= 0:
+            return self._raw_scores(X), []
         counts = self.terms_.counts(text_features.article_documents(X))
         features = self._assemble(X, counts)
-        shap = sparse.csr_matrix(
+        raw = np.asarray(
+            self.booster_.predict(features, num_iteration=self.n_trees_, num_threads=self.n_jobs),
+            dtype=float,
+        )
+        leaves = np.asarray(
             self.booster_.predict(
-                features, num_iteration=self.n_trees_, num_threads=self.n_jobs, pred_contrib=True
-            )
-        )[:, :-1]  # the last column is the expected value, not a feature
+                features, num_iteration=self.n_trees_, num_threads=self.n_jobs, pred_leaf=True
+            ),
+            dtype=np.int64,
+        )
+        by_column = self._tree_paths().contributions(leaves)
         engineered = len(text_features.ENGINEERED_FEATURES)
         vocabulary = len(self.terms_.idf)
-        # Column of the contribution matrix -> column of (engineered features, then words).
+        # Column of the feature matrix -> column of (engineered features, then words).
         targets = [
             *range(engineered),
             *(engineered + self.terms_.columns[word] for word in self.keywords_),
@@ -223,17 +237,24 @@ class LightGBMModel(FakeNewsModel):
         kept = np.flatnonzero(np.asarray(targets) >= 0)
         to_names = sparse.csr_matrix(
             (np.ones(len(kept)), (kept, np.asarray(targets)[kept])),
-            shape=(shap.shape[1], engineered + vocabulary),
+            shape=(by_column.shape[1], engineered + vocabulary),
         )
-        by_name = shap @ to_names
+        by_name = by_column @ to_names
         if linear_column is not None and self.linear_ is not None:
             words = linear_contributions(self.terms_.tfidf(counts), self.linear_[0])
-            shared = share_out(shap[:, linear_column].toarray().ravel(), words)
+            shared = share_out(by_column[:, linear_column].toarray().ravel(), words)
             by_name = by_name + sparse.hstack(
                 [sparse.csr_matrix((len(X), engineered)), shared], format="csr"
             )
         names = [*text_features.ENGINEERED_FEATURES, *self.terms_.terms]
-        return top_contributions(sparse.csr_matrix(by_name), names, top)
+        return raw, top_contributions(sparse.csr_matrix(by_name), names, top)
+
+    def _tree_paths(self) -> TreePaths:
+        """The trees' decision paths, built on first use (derived, never saved)."""
+        paths = getattr(self, "tree_paths_", None)
+        if paths is None:
+            paths = self.tree_paths_ = TreePaths(self.booster_, self.n_trees_)
+        return paths
 
     def _save_files(self, folder: Path) -> None:
         self.booster_.save_model(str(folder / MODEL_FILE), num_iteration=self.n_trees_)
@@ -267,6 +288,7 @@ class LightGBMModel(FakeNewsModel):
         if set(self.keywords_) - set(self.terms_.columns):
             raise ValueError("keywords missing from the saved vocabulary")
         self.n_trees_ = int(features["n_trees"])
+        self.tree_paths_ = None
         self.linear_ = None
         if features["linear_score"]:
             linear = json.loads((folder / LINEAR_FILE).read_text(encoding="utf-8"))
