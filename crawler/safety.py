@@ -30,8 +30,9 @@ from twisted.internet.interfaces import (
 )
 from zope.interface import implementer, provider
 
+from common.addresses import address_allowed
 from crawler.errors import UnsafeUrlError
-from crawler.urls import DEFAULT_PORTS, address_allowed, blocked_address, require_http_url
+from crawler.urls import DEFAULT_PORTS, blocked_address, require_http_url
 
 LOGGER = logging.getLogger(__name__)
 MAX_REMEMBERED_HOSTS = 4096  # one crawl's hosts; a crawl is short, so DNS changes are seen

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from common.addresses import allowed_networks
 from crawler.errors import SourcesFileError, UnsafeUrlError
-from crawler.urls import allowed_networks, host_of, require_http_url
+from crawler.urls import host_of, require_http_url
 from db.source_config import SourceConfig
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,99}$")

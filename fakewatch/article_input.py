@@ -5,20 +5,15 @@ from __future__ import annotations
 import dataclasses
 import logging
 import sys
-import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pandas as pd
 
 from classifier.errors import ClassifierError
+from fakewatch.page_fetch import DEADLINE_SECONDS, fetch_page
 
 LOGGER = logging.getLogger(__name__)
 
-MAX_PAGE_BYTES = 10 * 1024 * 1024
-TIMEOUT_SECONDS = 30
-USER_AGENT = "fakewatch classify (+https://github.com/fakewatch)"
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 
 
@@ -40,10 +35,14 @@ class ArticleInput:
         return pd.DataFrame({"title": [self.title], "text": [self.text]})
 
 
-def read_article(target: str) -> ArticleInput:
-    """Fetch and extract a URL, extract an HTML file, or read a text file / stdin ("-")."""
+def read_article(
+    target: str, *, allowed: tuple[str, ...] = (), deadline_seconds: float = DEADLINE_SECONDS
+) -> ArticleInput:
+    """Fetch and extract a URL (see `page_fetch`: `allowed` private networks, one deadline),
+    extract an HTML file, or read a text file / stdin ("-")."""
     if "://" in target:
-        return _from_html(fetch_page(target), target)
+        page = fetch_page(target, allowed=allowed, deadline_seconds=deadline_seconds)
+        return _from_html(page, target)
     if target == "-":
         return _from_plain_text(sys.stdin.read(), "stdin")
     path = Path(target)
@@ -55,23 +54,6 @@ def read_article(target: str) -> ArticleInput:
         return _from_plain_text(path.read_text(encoding="utf-8"), str(path))
     except UnicodeDecodeError:
         raise ClassifierError(f"{path} is not UTF-8 text: save it as UTF-8 or HTML") from None
-
-
-def fetch_page(url: str) -> bytes:
-    """GET an http(s) page (at most MAX_PAGE_BYTES); ClassifierError on failure."""
-    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-        raise ClassifierError(f"{url}: only http:// and https:// URLs can be classified")
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-            body = response.read(MAX_PAGE_BYTES + 1)
-    except urllib.error.HTTPError as exc:
-        raise ClassifierError(f"fetching {url} failed: HTTP {exc.code} {exc.reason}") from None
-    except (urllib.error.URLError, OSError) as exc:
-        raise ClassifierError(f"cannot fetch {url} ({getattr(exc, 'reason', exc)})") from None
-    if len(body) > MAX_PAGE_BYTES:
-        raise ClassifierError(f"{url} is larger than {MAX_PAGE_BYTES // 2**20} MiB: not an article")
-    return body
 
 
 def _from_html(html: bytes, url: str) -> ArticleInput:

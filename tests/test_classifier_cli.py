@@ -6,6 +6,7 @@ import http.server
 import io
 import json
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -108,10 +109,21 @@ class PageHandler(http.server.BaseHTTPRequestHandler):
     ).encode()
 
     def do_GET(self) -> None:
+        if self.path == "/to-ftp":
+            self.send_response(302)
+            self.send_header("Location", "ftp://127.0.0.1/pub/article.html")
+            self.end_headers()
+            return
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(self.page)))
         self.end_headers()
+        if self.path == "/trickle":  # a byte now and then: each read is quick, the whole is not
+            for byte in self.page[:40]:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.2)
+            return
         self.wfile.write(self.page)
 
     def log_message(self, *args: object) -> None:
@@ -131,9 +143,34 @@ def test_classify_url(
     model_folder: Path, page_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     pytest.importorskip("articles.extraction")
-    assert main(["classify", page_url, "--model", str(model_folder)]) == 0
+    args = ["classify", page_url, "--model", str(model_folder), "--allow-private", "127.0.0.1/32"]
+    assert main(args) == 0
     line = capsys.readouterr().out.strip()
     assert "Officials announce budget" in line and "p(fake)=" in line
+
+
+@pytest.mark.parametrize(
+    ("path", "options", "complaint"),
+    [
+        ("/news/budget.html", [], "non-public address 127.0.0.1; add --allow-private CIDR"),
+        ("/to-ftp", ["--allow-private", "127.0.0.1/32"], "only http:// and https://"),
+        ("/trickle", ["--allow-private", "127.0.0.1/32", "--timeout", "1.5"], "within 1.5 s"),
+    ],
+)
+def test_classify_fetches_like_the_crawler_or_not_at_all(
+    model_folder: Path,
+    page_url: str,
+    capsys: pytest.CaptureFixture[str],
+    path: str,
+    options: list[str],
+    complaint: str,
+) -> None:
+    url = page_url.replace("/news/budget.html", path)
+    started = time.monotonic()
+    assert main(["classify", url, "--model", str(model_folder), *options]) == 2
+    assert time.monotonic() - started < 6  # the deadline is for the whole download
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and complaint in err[0], err
 
 
 def test_corrupt_model_folder_is_one_line_error(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from common.addresses import allowed_networks
 from crawler.errors import UnsafeUrlError
 from crawler.urls import (
-    allowed_networks,
     blocked_address,
     canonical_url,
     in_domains,

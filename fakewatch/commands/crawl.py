@@ -7,10 +7,10 @@ import json
 import sys
 from typing import Any
 
+from common.addresses import allowed_networks
 from crawler.report import CrawlReport
 from crawler.run import crawl_once
 from crawler.sources import Source, find_source, load_sources
-from crawler.urls import allowed_networks
 from fakewatch.database import open_database
 from fakewatch.settings import Settings, SettingsError
 

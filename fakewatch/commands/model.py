@@ -121,6 +121,20 @@ def _register_classify(subparsers: Any) -> None:
         "--model", action="append", required=True, metavar="DIR", help="model folder (repeatable)"
     )
     parser.add_argument("--json", action="store_true", help="print JSON lines")
+    parser.add_argument(
+        "--allow-private",
+        action="append",
+        default=[],
+        metavar="CIDR",
+        help="a private network a URL may be fetched from (repeatable; e.g. 10.0.0.0/8)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="the most a URL's whole download may take (default 30)",
+    )
     parser.set_defaults(handler=run_classify)
 
 
@@ -192,12 +206,20 @@ def run_evaluate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_classify(args: argparse.Namespace, settings: Settings) -> int:
+    from classifier.errors import ClassifierError
     from classifier.models.artifacts import load_model
+    from common.addresses import allowed_networks
     from fakewatch.article_input import read_article
 
+    try:
+        allowed = allowed_networks(list(args.allow_private))
+    except ValueError as exc:
+        raise ClassifierError(f"--allow-private: {exc}") from None
+    if not 0 < args.timeout <= 3600:
+        raise ClassifierError(f"--timeout {args.timeout} must be more than 0 and at most 3600")
     models = [load_model(folder) for folder in args.model]
     for target in args.targets:
-        article = read_article(target)
+        article = read_article(target, allowed=allowed, deadline_seconds=args.timeout)
         for model in models:
             assessment = model.assess(article.frame(), explain=CLASSIFY_EXPLAIN_TOP)
             proba, shift = float(assessment.proba_fake[0]), float(assessment.shift[0])
