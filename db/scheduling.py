@@ -1,13 +1,16 @@
 """Schedule state in the database: claiming due sources, and recording when each is due next.
 
-Claims are leases: a daemon that dies leaves claims that expire, so no source is crawled by
-two daemons at once and none stays locked forever. PostgreSQL claims with FOR UPDATE SKIP
-LOCKED; SQLite serialises writers anyway.
+Claims are leases with a short expiry that the claiming daemon renews while it lives
+(`renew_claims`, its heartbeat): a daemon killed outright leaves claims that expire within a
+minute, so no source is crawled by two daemons at once and none stays locked for long. A
+daemon starting up also takes back at once the claims of dead daemons on its own host, and
+closes the crawl runs they left `running` (`reclaim_from_the_dead`). PostgreSQL claims with
+FOR UPDATE SKIP LOCKED; SQLite serialises writers anyway.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
@@ -67,6 +70,38 @@ def release_sources(session: Session, owner: str, names: Sequence[str] | None = 
         statement = statement.where(Source.name.in_(list(names)))
     result = session.execute(statement.values(claimed_by=None, claimed_until=None))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def renew_claims(session: Session, owner: str, *, now: datetime, lease: timedelta) -> int:
+    """Extend every claim `owner` holds to `now + lease` (the heartbeat); returns how many."""
+    result = session.execute(
+        update(Source).where(Source.claimed_by == owner).values(claimed_until=now + lease)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def reclaim_from_the_dead(
+    session: Session, *, now: datetime, is_dead: Callable[[str], bool], stale_before: datetime
+) -> list[str]:
+    """Release claims that expired or whose owner `is_dead`, and close the crawl runs of those
+    sources left `running`, and any run started before `stale_before` (no crawl lasts that
+    long); returns the names of the sources released."""
+    claimed = session.scalars(select(Source).where(Source.claimed_by.is_not(None))).all()
+    released = []
+    for source in claimed:
+        expired = source.claimed_until is None or source.claimed_until < now
+        if expired or is_dead(source.claimed_by or ""):
+            source.claimed_by = None
+            source.claimed_until = None
+            released.append(source.name)
+    session.flush()
+    stale = session.scalars(
+        select(CrawlRun.source_name).where(
+            CrawlRun.outcome == CrawlOutcome.RUNNING, CrawlRun.started_at < stale_before
+        )
+    ).all()
+    mark_interrupted_runs(session, sorted({*released, *stale}), now)
+    return released
 
 
 def mark_interrupted_runs(session: Session, source_names: Sequence[str], now: datetime) -> int:

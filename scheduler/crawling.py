@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
+import signal
+import threading
+import time
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -22,6 +26,10 @@ from scheduler.policy import Bounds, CrawlResult, next_crawl_at, next_interval
 
 LOGGER = logging.getLogger(__name__)
 SPAWN = multiprocessing.get_context("spawn")
+# How often a crawl process checks that the daemon that started it is alive, and how long it
+# then has to stop gracefully (finish the pages it is writing) before it exits regardless.
+PARENT_CHECK_SECONDS = 1.0
+ORPHAN_GRACE_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,7 @@ def run_crawl_job(job: CrawlJob) -> None:
     from scheduler.logs import configure_logging
 
     configure_logging(job.log_level, job.log_format)
+    watch_parent(os.getppid())
     engine = make_engine(job.database_url)
     try:
         crawl_once(job.sources, job.options, engine, after_run=apply_schedule)
@@ -70,6 +79,23 @@ def run_crawl_job(job: CrawlJob) -> None:
         raise SystemExit(1) from None
     finally:
         engine.dispose()
+
+
+def watch_parent(parent: int) -> threading.Thread:
+    """Stop this process when `parent` dies: its claims are no longer renewed, so another
+    daemon may soon crawl the same sources. SIGTERM first (Scrapy stops gracefully), then exit."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        LOGGER.error("the daemon that started this crawl is gone: stopping the crawl")
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(ORPHAN_GRACE_SECONDS)
+        os._exit(1)
+
+    thread = threading.Thread(target=watch, name="parent-watch", daemon=True)
+    thread.start()
+    return thread
 
 
 def start_crawl_process(job: CrawlJob) -> multiprocessing.process.BaseProcess:

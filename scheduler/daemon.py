@@ -28,7 +28,13 @@ from db.migrate import upgrade
 from db.models import CrawlRun
 from db.models import Source as SourceRow
 from db.queries import sync_source
-from db.scheduling import claim_due_sources, mark_interrupted_runs, release_sources
+from db.scheduling import (
+    claim_due_sources,
+    mark_interrupted_runs,
+    reclaim_from_the_dead,
+    release_sources,
+    renew_claims,
+)
 from db.scoring import release_articles
 from db.types import utcnow
 from scheduler import metrics
@@ -36,7 +42,7 @@ from scheduler.crawling import CrawlJob, start_crawl_process
 from scheduler.deployed_models import ModelSet
 from scheduler.http import readiness, serve
 from scheduler.settings import DaemonSettings
-from scheduler.worker import ScoringWorker, worker_id
+from scheduler.worker import ScoringWorker, owner_is_dead, worker_id
 
 LOGGER = logging.getLogger(__name__)
 STOP_GRACE_SECONDS = 30.0
@@ -84,6 +90,7 @@ class Daemon:
         check_connection(self.engine)
         upgrade(self.engine)
         self._sync_sources()
+        self._reclaim_from_the_dead()
         self.models.refresh()
         if not self.models.loaded:
             LOGGER.warning(TRAIN_HINT.format(self.options.models[0]))
@@ -97,6 +104,10 @@ class Daemon:
             self._dispatch_crawls, "interval", seconds=self.options.tick_seconds,
             next_run_time=datetime.now(UTC), max_instances=self.options.crawl_processes,
             coalesce=True, id="crawl", misfire_grace_time=None,
+        )  # fmt: skip
+        scheduler.add_job(
+            self._heartbeat, "interval", seconds=self.options.claim_lease_seconds / 4,
+            id="heartbeat", coalesce=True, misfire_grace_time=None,
         )  # fmt: skip
         worker = self._start_worker()
         scheduler.start()
@@ -128,6 +139,27 @@ class Daemon:
             for row in stale:
                 row.enabled = False  # removed from the sources file: keep its data, stop crawling
             self.last_run_id = session.scalar(select(CrawlRun.id).order_by(CrawlRun.id.desc())) or 0
+
+    def _reclaim_from_the_dead(self) -> None:
+        """At start-up: take back the claims of dead daemons on this host (and expired ones),
+        and close the crawl runs they left `running`."""
+        now = utcnow()
+        stale_before = now - timedelta(seconds=self.options.crawl_timeout + 2 * STOP_GRACE_SECONDS)
+        with self.sessions.begin() as session:
+            released = reclaim_from_the_dead(
+                session, now=now, is_dead=owner_is_dead, stale_before=stale_before
+            )
+        if released:
+            LOGGER.info("took back sources claimed by daemons that are gone: %s", released)
+
+    def _heartbeat(self) -> None:
+        """Renew this daemon's claims, so that they expire soon after it dies, not later."""
+        lease = timedelta(seconds=self.options.claim_lease_seconds)
+        try:
+            with self.sessions.begin() as session:
+                renew_claims(session, self.owner, now=utcnow(), lease=lease)
+        except SQLAlchemyError as exc:
+            LOGGER.error("%s", unreachable_message(self.engine, exc))
 
     def _dispatch_crawls(self) -> None:
         """One scheduler tick: claim due sources and crawl them in a child process."""

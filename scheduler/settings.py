@@ -23,7 +23,9 @@ class DaemonSettings:
     sources_per_crawl: int = bounded(20, 1, 10_000)  # type: ignore[assignment]
     crawl_processes: int = bounded(1, 1, 64)  # type: ignore[assignment]
     crawl_timeout: float = bounded(1800.0, 1.0, 7 * 86400.0)
-    claim_lease_seconds: int = bounded(3600, 10, 7 * 86400)  # type: ignore[assignment]
+    # Renewed every quarter of itself while the daemon lives: a dead daemon's sources are free
+    # again within this long (at once for a new daemon on the same host).
+    claim_lease_seconds: int = bounded(60, 10, 86400)  # type: ignore[assignment]
     score_batch: int = bounded(64, 1, 100_000)  # type: ignore[assignment]
     score_lease_seconds: int = bounded(600, 10, 7 * 86400)  # type: ignore[assignment]
     max_score_attempts: int = bounded(3, 1, 100)  # type: ignore[assignment]

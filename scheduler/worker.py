@@ -27,8 +27,34 @@ EXPLAIN_TOP = 8
 
 
 def worker_id() -> str:
-    """A name for this worker's claims: host, process and a thread-safe counter."""
+    """A name for this process' claims: its host and process id."""
     return f"{socket.gethostname()[:40]}:{os.getpid()}"
+
+
+def owner_is_dead(owner: str) -> bool:
+    """True when `owner` (a `worker_id`) names a process of this host that no longer runs.
+
+    Owners on other hosts cannot be checked from here: their claims expire with their lease.
+    """
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname()[:40] or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return _is_zombie(int(pid))
+
+
+def _is_zombie(pid: int) -> bool:
+    """A killed process not yet reaped by its parent still answers signal 0."""
+    try:
+        stat = open(f"/proc/{pid}/stat", encoding="ascii").read()  # noqa: SIM115
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[0] == "Z"
 
 
 class ScoringWorker:

@@ -73,6 +73,7 @@ class DaemonProcess:
         *,
         command: tuple[str, ...] = ("run",),
         extra_settings: str = "",
+        own_session: bool = False,
     ) -> None:
         self.port = free_port()
         self.settings = folder / f"daemon-{self.port}.toml"
@@ -89,6 +90,7 @@ class DaemonProcess:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "fakewatch", *command],
             cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=self.log.open("wb"),
+            start_new_session=own_session,  # its own process group, to kill it whole
         )  # fmt: skip
 
     def get(self, path: str) -> tuple[int, str]:

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import http.server
 import json
+import os
 import signal
+import subprocess
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +18,7 @@ from sqlalchemy import select, text
 
 from db.engine import make_engine, make_sessionmaker
 from db.models import Article, ArticleStatus, CrawlOutcome, CrawlRun, Prediction
+from db.models import Source as SourceRow
 from tests.crawling import local_source, write_sources
 from tests.daemons import DaemonProcess, count, free_port, train_small_model, wait_until
 from tests.newssite import NewsSite, serve_news_site
@@ -151,6 +158,105 @@ def test_kill_9_mid_run_then_restart_loses_and_duplicates_nothing(
         engine.dispose()
         assert sorted(stored) == sorted(urls)  # each article once
         assert len(predictions) == len(set(predictions)) == 40  # each scored once
+
+
+def faulty_source(site: NewsSite, folder: Path) -> Path:
+    """The fault feed: its slow page keeps a crawl busy for 15 s (3 tries of 5 s)."""
+    feed = f"{site.url}/feeds/faults.xml"
+    return write_sources(folder, [local_source("faulty", feeds=[feed], interval="1h")])
+
+
+def running_runs(database_url: str) -> int:
+    return count(database_url, CrawlRun.id, CrawlRun.outcome == CrawlOutcome.RUNNING)
+
+
+def test_kill_9_of_the_whole_daemon_frees_its_source_at_the_next_start(
+    sqlite_url: str, model_folder: Path, tmp_path: Path
+) -> None:
+    with serve_news_site(articles=5, seed=8, slow_seconds=30) as site:
+        sources = faulty_source(site, tmp_path)
+        first = DaemonProcess(tmp_path, sqlite_url, sources, [model_folder], own_session=True)
+        wait_until(lambda: running_runs(sqlite_url) == 1, 60, "a crawl under way")
+        os.killpg(first.process.pid, signal.SIGKILL)  # the daemon and its crawl process
+        first.process.wait(30)
+        claimed = count(sqlite_url, SourceRow.id, SourceRow.claimed_by.is_not(None))
+        assert claimed == 1 and running_runs(sqlite_url) == 1  # what the dead left behind
+        second = DaemonProcess(tmp_path, sqlite_url, sources, [model_folder])
+        try:
+            wait_until(lambda: count(sqlite_url, CrawlRun.id) == 2, 30, "the source crawled again")
+        finally:
+            assert second.stop() == 0, second.logs()[-2000:]
+    engine = make_engine(sqlite_url)
+    with make_sessionmaker(engine)() as session:
+        first_run = session.scalars(select(CrawlRun).order_by(CrawlRun.id)).first()
+    engine.dispose()
+    assert first_run is not None and first_run.outcome is CrawlOutcome.FAILED
+    assert first_run.errors[-1]["reason"] == "interrupted"
+
+
+class SlowSite(http.server.BaseHTTPRequestHandler):
+    """A feed of 30 stories that take 4 s each: a crawl of it lasts about a minute."""
+
+    def do_GET(self) -> None:
+        port = self.server.server_address[1]
+        if self.path == "/feed.xml":
+            items = "".join(
+                f"<item><title>Story {i}</title><link>http://127.0.0.1:{port}/news/{i}</link></item>"
+                for i in range(30)
+            )
+            body = f"<rss version='2.0'><channel>{items}</channel></rss>".encode()
+        elif self.path.startswith("/news/"):
+            time.sleep(4)
+            body = b"<html><body><article><p>" + b"A slow story, told slowly. " * 40 + b"</p>"
+            body += b"</article></body></html>"
+        else:
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        with contextlib.suppress(OSError):
+            self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_crawl_process_stops_when_its_daemon_is_killed(
+    sqlite_url: str, model_folder: Path, tmp_path: Path
+) -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SlowSite)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    feed = f"http://127.0.0.1:{server.server_address[1]}/feed.xml"
+    sources = write_sources(tmp_path, [local_source("slow", feeds=[feed], interval="1h")])
+    daemon = DaemonProcess(tmp_path, sqlite_url, sources, [model_folder], own_session=True)
+    try:
+        wait_until(lambda: running_runs(sqlite_url) == 1, 60, "a crawl under way")
+        children = child_processes(daemon.process.pid)
+        assert children, "no crawl process found"
+        daemon.process.kill()  # the daemon alone: its crawl process is orphaned
+        daemon.process.wait(30)
+        # Left alone the crawl would take a minute more; orphaned, it stops within seconds.
+        wait_until(lambda: not any(map(alive, children)), 20, "the orphaned crawl to exit")
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(daemon.process.pid, signal.SIGKILL)
+        server.shutdown()
+        server.server_close()
+
+
+def child_processes(pid: int) -> list[int]:
+    listing = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+    return [int(line) for line in listing.stdout.split()]
+
+
+def alive(pid: int) -> bool:
+    """Running, not a zombie waiting for a parent (in a container, maybe forever)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 @pytest.mark.postgres
