@@ -29,7 +29,13 @@ def page_to_record(
     declared = extracted.canonical_url
     if declared and _usable_canonical(declared, source):
         url = canonical_url(declared)
-    aliases = tuple(a for a in dict.fromkeys((page.url, *page.alias_urls)) if a != url)
+    # Only this source's own URLs: a redirect to another site's story must not make that
+    # story "known" before its own source crawls it.
+    aliases = tuple(
+        a
+        for a in dict.fromkeys((page.url, *page.alias_urls))
+        if a != url and in_domains(a, source.allowed_domains)
+    )
     reason = skip_reason(
         extracted.text,
         SkipRules(languages=source.languages),

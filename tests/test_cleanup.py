@@ -228,3 +228,18 @@ def test_titles_and_authors_lose_control_characters_at_extraction() -> None:
     hint = ListingHint(title="\x1b]0;owned\x07Big\x00 news\t today", authors=("\x1b[2JAnn",))
     record = crawled_story(ENGLISH, hint)
     assert record.title == "]0;ownedBig news today" and record.authors == ("[2JAnn",)
+
+
+def test_a_redirect_to_another_sites_story_is_not_recorded_as_an_alias() -> None:
+    page = PageItem(
+        url=BASE + "story",
+        final_url="https://victim.example/news/story",
+        body=b"<html><body><article><p>" + ENGLISH.encode() + b"</p></article></body></html>",
+        content_type="text/html",
+        header_charset="utf-8",
+        alias_urls=("https://victim.example/news/story", BASE + "story?from=rss"),
+    )
+    source = Source(name="gazette", allowed_domains=("gazette.example",))
+    record = page_to_record(page, source, 1, "trafilatura")
+    assert record.url == BASE + "story"
+    assert record.alias_urls == (BASE + "story?from=rss",)  # the victim's URL stays unknown
