@@ -17,6 +17,11 @@ COUNT_FIELDS = (
     "articles_duplicate",
     "articles_skipped",
     "articles_failed",
+    "articles_owed",
+)
+# Article failures that a later crawl cannot mend: the link is wrong, refused, or gone.
+FINAL_FAILURES = frozenset(
+    {"http_404", "http_410", "blocked_url", "bad_url", "robots", "redirect_loop", "ignored"}
 )
 
 
@@ -32,6 +37,8 @@ class CrawlReport:
     validators: dict[str, dict[str, str]] = field(default_factory=dict)
     listings_ok: int = 0
     listings_failed: int = 0
+    # Why Scrapy closed the crawl: "finished", or "shutdown" (SIGTERM) and the like.
+    close_reason: str = "finished"
 
     def count(self, name: str, n: int = 1) -> None:
         self.counts[name] += n
@@ -43,6 +50,8 @@ class CrawlReport:
             self.listings_failed += 1
         else:
             self.counts["articles_failed"] += 1
+            if reason not in FINAL_FAILURES:  # a timeout, a 503, a locked database: try again
+                self.counts["articles_owed"] += 1
         LOGGER.warning("%s: %s %s: %s", self.source_name, reason, url, message)
         if len(self.errors) < MAX_RECORDED_ERRORS:
             self.errors.append({"url": url, "reason": reason, "message": message[:500]})
@@ -51,12 +60,35 @@ class CrawlReport:
         self.skip_reasons[reason] += 1
         self.counts["articles_skipped"] += 1
 
+    def owe(self, n: int) -> None:
+        """`n` listed articles left for a later crawl (the per-crawl limit was reached)."""
+        self.counts["articles_owed"] += n
+
+    def closed(self, reason: str) -> None:
+        """Scrapy closed the crawl for `reason`; anything but "finished" stopped it short."""
+        self.close_reason = reason
+        if self.interrupted:
+            self.error("-", "interrupted", f"the crawl was stopped ({reason}) before it ended",
+                       listing=True)  # fmt: skip
+
+    @property
+    def interrupted(self) -> bool:
+        return self.close_reason != "finished"
+
+    @property
+    def complete(self) -> bool:
+        """True when nothing listed was left for later: the listings' validators may be kept,
+        so that an unchanged listing is skipped next time. Otherwise the next crawl reads the
+        listings again and fetches what is owed (what was stored is known and not fetched)."""
+        return not self.interrupted and self.counts["articles_owed"] == 0
+
     @property
     def outcome(self) -> CrawlOutcome:
-        """`failed` when no listing could be read, `partial` when anything failed, else `ok`."""
+        """`failed` when no listing could be read, `partial` when anything failed or the crawl
+        was stopped short, else `ok`."""
         if self.listings_ok == 0:
             return CrawlOutcome.FAILED
-        if self.listings_failed or self.counts["articles_failed"]:
+        if self.listings_failed or self.counts["articles_failed"] or self.interrupted:
             return CrawlOutcome.PARTIAL
         return CrawlOutcome.OK
 

@@ -94,7 +94,8 @@ def crawl_once(
                 errors=report.errors,
             )
             row = session.get_one(SourceRow, source_id)
-            row.feed_validators = {**(row.feed_validators or {}), **report.validators}
+            if report.complete:  # else the next crawl must read the listings again
+                row.feed_validators = {**(row.feed_validators or {}), **report.validators}
             if after_run is not None:
                 after_run(session, source, run)
         LOGGER.info(

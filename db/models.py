@@ -170,6 +170,8 @@ class CrawlRun(Base):
     articles_duplicate: Mapped[int] = mapped_column(default=0)
     articles_skipped: Mapped[int] = mapped_column(default=0)
     articles_failed: Mapped[int] = mapped_column(default=0)
+    # Listed articles left for the next crawl: over the limit, or failed for a passing reason.
+    articles_owed: Mapped[int] = mapped_column(default=0)
     links_known: Mapped[int] = mapped_column(default=0)
     listings_unchanged: Mapped[int] = mapped_column(default=0)
     skipped_by_reason: Mapped[dict[str, Any]] = mapped_column(default=dict)

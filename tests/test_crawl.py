@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import json
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TypeVar
@@ -14,7 +20,8 @@ from sqlalchemy import select
 
 from db.engine import make_engine, make_sessionmaker
 from db.models import Article, ArticleAlias, ArticleStatus, CrawlOutcome, CrawlRun
-from tests.crawling import fakewatch, local_source, write_sources
+from tests.crawling import TEST_CRAWL_SETTINGS, fakewatch, local_source, write_sources
+from tests.daemons import wait_until
 from tests.newssite import NewsSite, serve_news_site
 
 pytestmark = pytest.mark.slow
@@ -446,3 +453,89 @@ def test_dns_rebinding_to_a_private_address_is_not_fetched(sqlite_url: str, tmp_
     assert summary["errors_by_reason"].get("blocked_url", 0) >= 1, summary
     assert summary["articles_new"] == 0 and stored(sqlite_url) == []
     assert "when connecting (DNS rebinding?)" in json.dumps(summary["errors"])
+
+
+def test_a_crawl_stopped_by_its_limit_leaves_the_rest_for_the_next(
+    site: NewsSite, sqlite_url: str, tmp_path: Path
+) -> None:
+    sources = write_sources(
+        tmp_path, [local_source("fixture", feeds=[f"{site.url}/feeds/rss.xml"])]
+    )
+    args = ("crawl", "fixture", "--json")
+    first = fakewatch(*args, "--limit", "5", database_url=sqlite_url, folder=tmp_path,
+                      sources=sources)  # fmt: skip
+    (summary,) = first.summary()
+    owed = len(site.articles) - 5
+    assert summary["articles_new"] == 5 and summary["articles_owed"] == owed, summary
+    # The feed is the same, but it still lists articles never fetched: read it again.
+    second = fakewatch(*args, database_url=sqlite_url, folder=tmp_path, sources=sources)
+    (summary,) = second.summary()
+    assert summary["listings_unchanged"] == 0 and summary["articles_new"] == owed, summary
+    assert summary["articles_owed"] == 0
+    third = fakewatch(*args, database_url=sqlite_url, folder=tmp_path, sources=sources)
+    assert third.summary()[0]["listings_unchanged"] == 1  # now nothing is owed: skip it
+
+
+class SlowStories(http.server.BaseHTTPRequestHandler):
+    """A feed of 20 stories, each answered after 1.5 s."""
+
+    def do_GET(self) -> None:
+        port = self.server.server_address[1]
+        if self.path == "/feed.xml":
+            items = "".join(
+                f"<item><title>t</title><link>http://127.0.0.1:{port}/news/story-{i}</link></item>"
+                for i in range(20)
+            )
+            body = f"<rss version='2.0'><channel>{items}</channel></rss>"
+            content_type = "application/rss+xml"
+        elif self.path.startswith("/news/"):
+            time.sleep(1.5)
+            paragraph = STORY.format(n=self.path.rsplit("/", 1)[1])
+            body = f"<html><body><article><h1>News</h1><p>{paragraph}</p></article></body></html>"
+            content_type = "text/html; charset=utf-8"
+        else:
+            self.send_error(404)
+            return
+        data = body.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        with contextlib.suppress(OSError):
+            self.wfile.write(data)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_crawl_stopped_by_sigterm_is_partial_and_the_next_fetches_the_rest(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SlowStories)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        feed = f"http://127.0.0.1:{server.server_address[1]}/feed.xml"
+        sources = write_sources(tmp_path, [local_source("slow", feeds=[feed])])
+        (tmp_path / "settings.toml").write_text(TEST_CRAWL_SETTINGS, encoding="utf-8")
+        env = dict(os.environ, FAKEWATCH_DATABASE_URL=sqlite_url, FAKEWATCH_SOURCES=str(sources),
+                   FAKEWATCH_CONFIG=str(tmp_path / "settings.toml"))  # fmt: skip
+        crawl = subprocess.Popen(
+            [sys.executable, "-m", "fakewatch", "crawl", "slow", "--json"],
+            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        wait_until(lambda: len(stored(sqlite_url)) >= 1, 60, "a first story stored")
+        crawl.send_signal(signal.SIGTERM)
+        out, err = crawl.communicate(timeout=60)
+        assert out.strip(), err[-2000:]
+        (summary,) = json.loads(out)
+        assert summary["outcome"] == "partial", summary
+        assert summary["errors_by_reason"].get("interrupted") == 1, summary
+        first_count = len(stored(sqlite_url))
+        assert first_count < 20
+        again = fakewatch("crawl", "slow", "--json", database_url=sqlite_url, folder=tmp_path,
+                          sources=sources)  # fmt: skip
+        (summary,) = again.summary()
+        assert summary["outcome"] == "ok" and summary["articles_new"] == 20 - first_count, summary
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -53,6 +53,10 @@ class NewsSpider(scrapy.Spider):
         self.validators = validators or {}
         self.scheduled: set[str] = set()
 
+    def closed(self, reason: str) -> None:
+        """Scrapy's last call: why the crawl ended ("finished", or "shutdown" on SIGTERM)."""
+        self.report.closed(reason)
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.source.feeds:
             yield self._feed_listing(url)
@@ -236,6 +240,7 @@ class NewsSpider(scrapy.Spider):
         room = max(0, self.limit - len(self.scheduled))
         if len(new) > room:
             LOGGER.info("%s: limit of %d articles reached", self.source.name, self.limit)
+            self.report.owe(len(new) - room)
             del new[room:]
         self.scheduled.update(url for url, _, _ in new)
         return [
