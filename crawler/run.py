@@ -57,6 +57,38 @@ def crawl_once(
     )
     scrapy_logger.setLevel(level)  # Scrapy's logging set-up turns its loggers up to DEBUG
     jobs: list[tuple[Source, CrawlReport, int, int]] = []
+    recorded: set[int] = set()
+
+    def record(source: Source, report: CrawlReport, run_id: int, source_id: int) -> None:
+        """Close one source's run as soon as its crawl ends, not when the batch does."""
+        if run_id in recorded:
+            return
+        recorded.add(run_id)
+        with sessions.begin() as session:
+            run = finish_crawl_run(
+                session,
+                run_id,
+                outcome=report.outcome,
+                counts=report.row_counts(),
+                errors=report.errors,
+            )
+            row = session.get_one(SourceRow, source_id)
+            if report.complete:  # else the next crawl must read the listings again
+                row.feed_validators = {**(row.feed_validators or {}), **report.validators}
+            if after_run is not None:
+                after_run(session, source, run)
+        LOGGER.info(
+            "crawl of %s: %s %s", report.source_name, report.outcome.value, report.row_counts()
+        )
+
+    def record_when_done(result: Any, *job: Any) -> Any:
+        try:
+            record(*job)
+        except Exception:  # the database is down: the batch's end tries again, then gives up
+            recorded.discard(job[2])
+            LOGGER.exception("cannot record the crawl of %s yet", job[0].name)
+        return result
+
     for source in sources:
         with sessions.begin() as session:
             source_id = sync_source(session, source)
@@ -77,6 +109,7 @@ def crawl_once(
             validators=validators,
         )
         deferred.addErrback(_crawler_crashed, report)
+        deferred.addBoth(record_when_done, source, report, run_id, source_id)
         jobs.append((source, report, run_id, source_id))
     # Everything built so far (modules, Scrapy, SQLAlchemy) lives as long as the process: out of
     # the collector's sight, every full collection during the crawl no longer walks it. Measured
@@ -84,23 +117,8 @@ def crawl_once(
     gc.collect()
     gc.freeze()
     process.start()
-    for source, report, run_id, source_id in jobs:
-        with sessions.begin() as session:
-            run = finish_crawl_run(
-                session,
-                run_id,
-                outcome=report.outcome,
-                counts=report.row_counts(),
-                errors=report.errors,
-            )
-            row = session.get_one(SourceRow, source_id)
-            if report.complete:  # else the next crawl must read the listings again
-                row.feed_validators = {**(row.feed_validators or {}), **report.validators}
-            if after_run is not None:
-                after_run(session, source, run)
-        LOGGER.info(
-            "crawl of %s: %s %s", report.source_name, report.outcome.value, report.row_counts()
-        )
+    for job in jobs:
+        record(*job)  # those whose recording failed while the crawl ran
     return [report for _, report, _, _ in jobs]
 
 

@@ -31,6 +31,7 @@ def scrapy_settings(options: CrawlSettings, source: Source) -> dict[str, Any]:
         "AUTOTHROTTLE_MAX_DELAY": 60.0,
         "AUTOTHROTTLE_TARGET_CONCURRENCY": options.autothrottle_target_concurrency,
         "DOWNLOAD_TIMEOUT": options.download_timeout,
+        "CLOSESPIDER_TIMEOUT": options.max_crawl_seconds,
         "DNS_TIMEOUT": min(options.download_timeout, 20),
         "DOWNLOAD_MAXSIZE": options.max_page_bytes,
         "DOWNLOAD_WARNSIZE": options.max_page_bytes // 2,

@@ -41,4 +41,7 @@ class CrawlSettings:
     max_retry_after: float = bounded(120.0, 0.0, 86400.0)
     max_redirects: int = bounded(5, 0, 50)  # type: ignore[assignment]
     max_articles: int = bounded(200, 1, 1_000_000)  # type: ignore[assignment]
+    # One source's share of a crawl batch: past it, that source's crawl stops (what it listed
+    # and did not fetch is owed to its next crawl) and the others go on.
+    max_crawl_seconds: float = bounded(900.0, 5.0, 86400.0)
     extractor: str = field(default="fakewatch", metadata={"choices": EXTRACTORS})

@@ -477,7 +477,9 @@ def test_a_crawl_stopped_by_its_limit_leaves_the_rest_for_the_next(
 
 
 class SlowStories(http.server.BaseHTTPRequestHandler):
-    """A feed of 20 stories, each answered after 1.5 s."""
+    """A feed of 20 stories, each answered after `delay` seconds."""
+
+    delay = 1.5
 
     def do_GET(self) -> None:
         port = self.server.server_address[1]
@@ -489,7 +491,7 @@ class SlowStories(http.server.BaseHTTPRequestHandler):
             body = f"<rss version='2.0'><channel>{items}</channel></rss>"
             content_type = "application/rss+xml"
         elif self.path.startswith("/news/"):
-            time.sleep(1.5)
+            time.sleep(self.delay)
             paragraph = STORY.format(n=self.path.rsplit("/", 1)[1])
             body = f"<html><body><article><h1>News</h1><p>{paragraph}</p></article></body></html>"
             content_type = "text/html; charset=utf-8"
@@ -539,3 +541,38 @@ def test_a_crawl_stopped_by_sigterm_is_partial_and_the_next_fetches_the_rest(
     finally:
         server.shutdown()
         server.server_close()
+
+
+class SlowerStories(SlowStories):
+    delay = 3.0  # 20 stories, 8 at a time: 9 s at least, past the 5 s share below
+
+
+def test_a_slow_source_neither_delays_nor_outlasts_its_batch(
+    site: NewsSite, sqlite_url: str, tmp_path: Path
+) -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SlowerStories)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        slow_feed = f"http://127.0.0.1:{server.server_address[1]}/feed.xml"
+        sources = write_sources(tmp_path, [
+            local_source("fast", feeds=[f"{site.url}/feeds/rss.xml"]),
+            local_source("slow", feeds=[slow_feed]),
+        ])  # fmt: skip
+        (tmp_path / "settings.toml").write_text(
+            TEST_CRAWL_SETTINGS + "max_crawl_seconds = 5\n", encoding="utf-8"
+        )
+        result = fakewatch("crawl", "fast", "slow", "--json", database_url=sqlite_url,
+                           folder=tmp_path, sources=sources)  # fmt: skip
+    finally:
+        server.shutdown()
+        server.server_close()
+    summaries = {s["source"]: s for s in result.summary()}
+    assert summaries["fast"]["outcome"] == "ok"
+    slow = summaries["slow"]
+    assert slow["outcome"] == "partial" and slow["errors_by_reason"]["interrupted"] == 1, slow
+    by_source = {run.source_name: run for run in runs(sqlite_url)}
+    fast_run, slow_run = by_source["fast"], by_source["slow"]
+    assert fast_run.finished_at is not None and slow_run.finished_at is not None
+    # Each run is closed when its own crawl ends, not when the slowest of the batch does.
+    assert (slow_run.finished_at - fast_run.finished_at).total_seconds() > 1
+    assert (slow_run.finished_at - slow_run.started_at).total_seconds() < 9
