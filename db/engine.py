@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import shutil
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -50,6 +52,66 @@ def check_connection(engine: Engine) -> None:
             connection.execute(text("SELECT 1"))
     except OperationalError as exc:
         raise DatabaseError(unreachable_message(engine, exc)) from None
+
+
+# Below this much free space beside a SQLite file, writes are about to fail.
+MIN_FREE_BYTES = 50 * 1024 * 1024
+
+
+def check_writable(engine: Engine) -> None:
+    """Raise a one-line DatabaseError when the database cannot take writes: a read-only file,
+    folder or server, a lock held for good, or (SQLite) a disk about to be full."""
+    try:
+        with engine.connect() as connection:
+            if engine.dialect.name == "sqlite":
+                # Rewrites the header's user_version with its own value, then rolls back:
+                # fails as a real write would (read-only file or URI, lock held), changes nothing.
+                version = connection.exec_driver_sql("PRAGMA user_version").scalar()
+                connection.exec_driver_sql(f"PRAGMA user_version = {int(version or 0)}")
+                connection.rollback()
+            elif connection.exec_driver_sql("SHOW transaction_read_only").scalar() == "on":
+                raise DatabaseError(
+                    f"database {_shown(engine)} is read-only (a standby or a read-only role): "
+                    "point FAKEWATCH_DATABASE_URL at the primary with a writing role"
+                )
+    except OperationalError as exc:
+        raise DatabaseError(failure_message(engine, exc)) from None
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if database and database != ":memory:" and not database.startswith("file:"):
+        folder = Path(database).resolve().parent
+        free = shutil.disk_usage(folder).free
+        if free < MIN_FREE_BYTES:
+            raise DatabaseError(
+                f"only {free // 2**20} MiB free beside {database}: free disk space before "
+                "fakewatch writes more"
+            )
+
+
+def failure_message(engine: Engine | None, exc: BaseException) -> str:
+    """One line for a database failure, with what to do for the common ones."""
+    reason = first_line(getattr(exc, "orig", exc))
+    lowered = reason.lower()
+    shown = f"database {_shown(engine)}" if engine is not None else "the database"
+    for clue, advice in FAILURE_ADVICE:
+        if clue in lowered:
+            return f"{shown}: {reason}; {advice}"
+    if engine is None:
+        return f"{shown} failed ({reason}); check that it is running and has free space"
+    return unreachable_message(engine, exc)
+
+
+FAILURE_ADVICE = (
+    ("locked", "another process holds its write lock: stop it, or retry when it is done"),
+    ("readonly", "the file or its folder is read-only: fix the permissions or the URL"),
+    ("read-only", "the database is read-only: fix the permissions or the URL"),
+    ("disk is full", "free disk space, then run the command again"),
+    ("no space left", "free disk space, then run the command again"),
+    ("disk i/o error", "the disk failed a write: check it and its free space"),
+)
+
+
+def _shown(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
 
 
 def unreachable_message(engine: Engine, exc: BaseException) -> str:

@@ -8,6 +8,9 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from sqlalchemy.exc import OperationalError
+
+from db.engine import failure_message
 from fakewatch import __version__
 from fakewatch.errors import user_errors
 from scheduler.logs import configure_logging
@@ -57,6 +60,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args, settings) or 0)
     except user_errors() as exc:
         print(f"fakewatch: error: {exc}", file=sys.stderr)
+        return 2
+    except OperationalError as exc:  # locked, read-only, full: the user's to fix, one line
+        print(f"fakewatch: error: {failure_message(None, exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("fakewatch: interrupted", file=sys.stderr)

@@ -110,7 +110,7 @@ def check_sources(path: Path) -> Check:
 
 
 def check_database(database_url: str) -> Check:
-    from db.engine import check_connection, make_engine
+    from db.engine import check_connection, check_writable, make_engine
     from db.errors import DatabaseError
     from db.migrate import current_revision, head_revision
 
@@ -119,7 +119,8 @@ def check_database(database_url: str) -> Check:
     except ArgumentError:  # make_engine words the message below
         url = None
     if url is not None and url.get_backend_name() == "sqlite" and url.database:
-        database_file = Path(url.database)
+        # A URI filename ("file:/path/x.db?mode=ro" with uri=true) names the same file.
+        database_file = Path(url.database.removeprefix("file:").split("?")[0])
         if not database_file.exists():
             folder = database_file.resolve().parent
             if not os.access(folder, os.W_OK):
@@ -140,6 +141,11 @@ def check_database(database_url: str) -> Check:
         check_connection(engine)
     except DatabaseError as exc:
         return Check("database", FAIL, str(exc), "start the database or correct its URL")
+    try:
+        check_writable(engine)
+    except DatabaseError as exc:
+        engine.dispose()
+        return Check("database", FAIL, str(exc), "make the database writable")
     shown = engine.url.render_as_string(hide_password=True)
     try:
         current, head = current_revision(engine), head_revision(engine)

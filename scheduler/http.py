@@ -13,7 +13,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from prometheus_client import CollectorRegistry, make_wsgi_app
 from sqlalchemy import Engine
 
-from db.engine import check_connection
+from db.engine import check_connection, check_writable
 from db.errors import DatabaseError
 from scheduler.deployed_models import ModelSet
 
@@ -42,6 +42,7 @@ def readiness(
     report: dict[str, Any] = {"alive": True, "models": models.info()}
     try:
         check_connection(engine)
+        check_writable(engine)
         report["database"] = "ok"
     except DatabaseError as exc:
         report["database"] = str(exc)
