@@ -79,6 +79,12 @@ def _register_train(subparsers: Any) -> None:
     parser.add_argument("--test-size", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--keep-duplicates", action="store_true", help="keep duplicate copies")
+    parser.add_argument(
+        "--no-refit",
+        dest="refit",
+        action="store_false",
+        help="save the model measured on the test split, not one refit on train and test",
+    )
     _add_corpus_options(parser)
     parser.set_defaults(handler=run_train)
 
@@ -158,13 +164,22 @@ def run_train(args: argparse.Namespace, settings: Settings) -> int:
         seed=args.seed,
     )
     result = train_model(
-        args.data, out, kind=args.model, params=params, options=options, on_step=say
+        args.data,
+        out,
+        kind=args.model,
+        params=params,
+        options=options,
+        on_step=say,
+        refit=args.refit,
     )
     headline = result.model.metrics_["test"]
+    refit = result.model.metrics_["refit"]
     print(
         f"{result.model.kind} model saved to {result.folder}: test accuracy "
         f"{headline['accuracy']:.4f}, F1 {headline['f1']:.4f}, AUC {headline['roc_auc']:.4f}, "
-        f"log loss {headline['log_loss']:.4f}; report {result.report}"
+        f"log loss {headline['log_loss']:.4f}"
+        + (f" (then refit on {refit['rows']} train and test articles)" if refit["refit"] else "")
+        + f"; report {result.report}"
     )
     return 0
 
