@@ -15,10 +15,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeAlias
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Subquery,
+    and_,
+    case,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    union,
+)
 from sqlalchemy.orm import Session, aliased
 
-from db.models import Article, ArticleStatus, Prediction, Source
+from db.models import Article, ArticleAlias, ArticleStatus, Prediction, Source
 
 VERDICTS = ("fake", "uncertain", "real")
 UNSCORED = "unscored"
@@ -238,8 +250,14 @@ def _time_column(field: str) -> Any:
 
 
 def _filtered(statement: Statement, query: ResultQuery) -> Statement:
-    if query.sources:
-        statement = statement.where(Source.name.in_(query.sources))
+    if query.sources:  # the articles these sources published, first or again
+        credits = article_credits()
+        published = (
+            select(credits.c.article_id)
+            .join(Source, Source.id == credits.c.source_id)
+            .where(Source.name.in_(query.sources))
+        )
+        statement = statement.where(Article.id.in_(published))
     if query.verdicts:
         statement = statement.where(_verdict_condition(query.verdicts))
     if query.statuses:
@@ -293,17 +311,31 @@ def _in_window(since: datetime | None, until: datetime | None) -> list[ColumnEle
     return conditions
 
 
+def article_credits() -> Subquery:
+    """(article_id, source_id): every source that published an article. The source whose crawl
+    stored it, and each source whose crawl found the same text or URL again (an alias): a
+    story syndicated by three outlets counts for all three, whichever was crawled first."""
+    stored = select(Article.id.label("article_id"), Article.source_id.label("source_id"))
+    found_again = select(ArticleAlias.article_id, ArticleAlias.source_id).where(
+        ArticleAlias.source_id.is_not(None)
+    )
+    return union(stored, found_again).subquery("credits")
+
+
 def _per_source(
     columns: Sequence[Any],
     sources: Sequence[str],
     since: datetime | None,
     until: datetime | None,
 ) -> Statement:
-    """Source name and `columns` over its articles fetched in the window, one row a source."""
+    """Source name and `columns` over the articles it published fetched in the window, one row
+    a source (an article published by several sources counts for each)."""
+    credits = article_credits()
     query = (
         select(Source.name, *columns)
         .select_from(Article)
-        .outerjoin(Source, Source.id == Article.source_id)
+        .join(credits, credits.c.article_id == Article.id)
+        .outerjoin(Source, Source.id == credits.c.source_id)
         .where(*_in_window(since, until))
         .group_by(Source.name)
     )
@@ -348,11 +380,13 @@ def verdict_counts(
     model version replaces the old verdict instead of counting twice.
     """
     fake = func.sum(case((Prediction.verdict == "fake", 1), else_=0))
+    credits = article_credits()
     query = (
         select(Source.name, Prediction.model_name, func.count(Prediction.id), fake)
         .select_from(Prediction)
         .join(Article, Article.id == Prediction.article_id)
-        .outerjoin(Source, Source.id == Article.source_id)
+        .join(credits, credits.c.article_id == Article.id)
+        .outerjoin(Source, Source.id == credits.c.source_id)
         .where(_is_latest(same_model=True), *_in_window(since, until))
         .group_by(Source.name, Prediction.model_name)
     )
@@ -405,11 +439,13 @@ def drift_counts(
             Prediction.probability_fake <= high if i == last else Prediction.probability_fake < high
         )
         counted.append(func.sum(case((and_(Prediction.probability_fake >= low, top), 1), else_=0)))
+    credits = article_credits()
     query = (
         select(Source.name, Prediction.model_name, *counted)
         .select_from(Prediction)
         .join(Article, Article.id == Prediction.article_id)
-        .join(Source, Source.id == Article.source_id)
+        .join(credits, credits.c.article_id == Article.id)
+        .join(Source, Source.id == credits.c.source_id)
         .where(_is_latest(same_model=True), *_in_window(since, None))
         .group_by(Source.name, Prediction.model_name)
     )

@@ -32,9 +32,17 @@ class PoisonedLightGBM(LightGBMModel):
     kind = "test_poisoned_lightgbm"
 
     def _raw_scores(self, X: pd.DataFrame) -> Any:
+        self._refuse_poison(X)
+        return super()._raw_scores(X)
+
+    def _score_and_explain(self, X: pd.DataFrame, top: int) -> Any:
+        self._refuse_poison(X)
+        return super()._score_and_explain(X, top)
+
+    @staticmethod
+    def _refuse_poison(X: pd.DataFrame) -> None:
         if X["text"].str.contains("poison", case=False).any():
             raise ValueError("cannot score this article")
-        return super()._raw_scores(X)
 
 
 def store(sessions: Any, texts: list[str]) -> None:
@@ -198,3 +206,37 @@ def test_drift_gauges_tell_an_unfamiliar_source_from_a_familiar_one(
             text("SELECT verdict FROM results WHERE url LIKE 'https://recipes.example/%'")
         ).all()
     assert len(verdicts) == 30 and "fake" not in verdicts
+
+
+def test_a_story_two_sources_published_counts_for_both(sessions: Any, tmp_path: Path) -> None:
+    from db.results import ResultQuery, Window, iter_results, source_stats
+    from scheduler.metrics import DatabaseCollector
+
+    story = corpus_texts(1)[0]
+    with sessions.begin() as session:
+        for name in ("first", "second"):  # "second" syndicates "first"'s story under its URL
+            source_id = sync_source(session, SourceConfig(
+                name, feeds=(f"https://{name}.example/rss",), allowed_domains=(f"{name}.example",)
+            ))  # fmt: skip
+            outcome = store_article(session, ArticleRecord(
+                url=f"https://{name}.example/story", source_id=source_id, title="Story",
+                text=story, authors=(), published_at=None, language="en", top_image=None,
+                content_hash="same-text", status=ArticleStatus.NEW, status_reason=None,
+                extractor="test", fetched_at=utcnow(),
+            ))  # fmt: skip
+            assert outcome.kind == ("new" if name == "first" else "duplicate")
+    models = ModelSet([train_small_model(tmp_path / "default")])
+    assert ScoringWorker(sessions, models).score_batch() == 1
+    with sessions() as session:
+        stats = source_stats(session, [Window("all", None)], now=utcnow())
+        credited = {s.source: (s.articles, s.scored) for s in stats}
+        second = list(iter_results(session, ResultQuery(sources=("second",))))
+    assert credited == {"first": (1, 1), "second": (1, 1)}
+    assert [row["url"] for row in second] == ["https://first.example/story"]
+    families = {f.name: f for f in DatabaseCollector(sessions, models.info).collect()}
+    scored = {
+        s.labels["source"]: s.value
+        for s in families["fakewatch_scored_articles"].samples
+        if s.labels["window"] == "24h"
+    }
+    assert scored == {"first": 1, "second": 1}
