@@ -55,6 +55,7 @@ MODELS: dict[str, tuple[str, dict[str, Any]]] = {
     "tfidf_logreg": ("tfidf_logreg", {}),
     "lightgbm": ("lightgbm", {"n_jobs": 2}),
     "lightgbm_study": ("lightgbm", {"preset": "study", "n_jobs": 2}),
+    "ensemble": ("ensemble", {"member_params": {"lightgbm": {"n_jobs": 2}}}),
 }
 
 

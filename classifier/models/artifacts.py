@@ -41,6 +41,7 @@ KIND_MODULES: dict[str, str] = {
     "tfidf_logreg": "classifier.models.baseline_model",
     "lstm": "classifier.models.lstm_model",
     "transformer": "classifier.models.transformer_model",
+    "ensemble": "classifier.models.ensemble_model",
 }
 
 _REGISTRY: dict[str, type[FakeNewsModel]] = {}
@@ -107,7 +108,9 @@ def file_checksums(folder: Path) -> dict[str, str]:
     checksums = {}
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)
-        if not path.is_file() or path.name in (MANIFEST_NAME, MANIFEST_NAME + ".tmp"):
+        # Only the folder's own manifest is left out: a member model's, in a subfolder, is a
+        # file of this model like any other.
+        if not path.is_file() or relative.as_posix() in (MANIFEST_NAME, MANIFEST_NAME + ".tmp"):
             continue
         if len(relative.parts) > 1 and relative.parts[0].startswith(REPORT_DIR_PREFIX):
             continue

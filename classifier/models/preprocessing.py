@@ -58,7 +58,12 @@ class Preprocessing:
     @classmethod
     def none(cls) -> Preprocessing:
         """No step at all: text is scored exactly as given."""
-        return cls(cleanup=False, lowercase=False, space_special_characters=False)
+        return cls(
+            cleanup=False,
+            strip_source_cues=False,
+            lowercase=False,
+            space_special_characters=False,
+        )
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> Preprocessing:
