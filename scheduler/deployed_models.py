@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from classifier.errors import ClassifierError
 from classifier.models.artifacts import MANIFEST_NAME, load_model
@@ -44,6 +45,8 @@ class ModelSet:
         self.folders = folders
         self.models: dict[Path, DeployedModel] = {}
         self.problems: dict[Path, str] = {}
+        # Folders with no trained model in them yet (their problem says so).
+        self.missing: set[Path] = set()
 
     def refresh(self) -> bool:
         """(Re)load folders whose manifest changed; True when the set of models changed."""
@@ -54,8 +57,10 @@ class ModelSet:
                 mtime = manifest.stat().st_mtime
             except OSError:
                 self._problem(folder, f"no trained model in {folder}: run `fakewatch train`")
+                self.missing.add(folder)
                 changed |= self.models.pop(folder, None) is not None
                 continue
+            self.missing.discard(folder)
             current = self.models.get(folder)
             if current is not None and current.manifest_mtime == mtime:
                 continue
@@ -74,14 +79,16 @@ class ModelSet:
     def loaded(self) -> list[DeployedModel]:
         return list(self.models.values())
 
-    def info(self) -> list[dict[str, str]]:
-        """Name, kind, version and threshold of each loaded model (for /healthz and metrics)."""
+    def info(self) -> list[dict[str, Any]]:
+        """Name, kind, version, threshold and shift limit of each loaded model (for /healthz
+        and metrics)."""
         return [
             {
                 "name": m.name,
                 "kind": m.model.kind,
                 "version": m.version,
-                "threshold": str(m.threshold),
+                "threshold": m.threshold,
+                "shift_limit": m.shift_limit,
             }
             for m in self.loaded
         ]

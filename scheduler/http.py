@@ -46,9 +46,13 @@ def readiness(
         report["database"] = "ok"
     except DatabaseError as exc:
         report["database"] = str(exc)
-    problems = list(models.problems.values())
+    problems = [
+        message for folder, message in models.problems.items() if folder not in models.missing
+    ]
     if not models.loaded and no_model_hint:
-        problems.append(no_model_hint)
+        problems.append(no_model_hint)  # says what to do about the missing folders too
+    else:
+        problems.extend(models.problems[folder] for folder in models.missing)
     report["problems"] = problems
     report["ready"] = report["database"] == "ok" and bool(models.loaded)
     return report
@@ -76,6 +80,10 @@ def serve(
     healthz = health_app(health)
 
     def route(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") == "HEAD":  # the GET's status and headers, no body
+            for _ in route({**environ, "REQUEST_METHOD": "GET"}, start_response):
+                pass
+            return [b""]
         path = environ.get("PATH_INFO", "")
         if path == "/healthz":
             return healthz(environ, start_response)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from typing import Any
 
 from prometheus_client import Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily
@@ -88,7 +89,7 @@ class DatabaseCollector(Collector):
     def __init__(
         self,
         sessions: sessionmaker[Session],
-        model_info: Callable[[], list[dict[str, str]]],
+        model_info: Callable[[], list[dict[str, Any]]],
         score_histograms: Callable[[], dict[str, list[float]]] = dict,
     ) -> None:
         self.sessions = sessions

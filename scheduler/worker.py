@@ -128,9 +128,10 @@ class ScoringWorker:
         for deployed in self.models.loaded:
             started = time.perf_counter()
             assessment = deployed.model.assess(frame, explain=EXPLAIN_TOP)
-            metrics.SCORING_SECONDS.labels(deployed.name).observe(
-                (time.perf_counter() - started) / len(batch)
-            )
+            per_article = (time.perf_counter() - started) / len(batch)
+            histogram = metrics.SCORING_SECONDS.labels(deployed.name)
+            for _ in batch:  # one observation per article, as the metric's help says
+                histogram.observe(per_article)
             scores.extend(
                 Score(
                     article.id,

@@ -223,3 +223,18 @@ def test_dataset_fetch_command(tmp_path: Path, capsys: pytest.CaptureFixture[str
     url = "http://127.0.0.1:9/WELFake_Dataset.csv"
     assert main(["dataset", "fetch", "welfake", "--dest", str(tmp_path), "--url", url]) == 2
     assert "cannot reach" in capsys.readouterr().err
+
+
+def test_classify_uses_the_configured_models_and_names_them_as_the_daemon_does(
+    model_folder: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    article = tmp_path / "article.txt"
+    article.write_text("Budget\nOfficials announced the statement.\n")
+    monkeypatch.setenv("FAKEWATCH_MODELS", str(model_folder))
+    monkeypatch.delenv("FAKEWATCH_CONFIG", raising=False)
+    assert main(["classify", str(article), "--json"]) == 0
+    (record,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert record["model"] == model_folder.name and record["kind"] == "lightgbm"

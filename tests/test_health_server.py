@@ -6,6 +6,7 @@ import json
 import socket
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from prometheus_client import CollectorRegistry, Counter
@@ -42,3 +43,28 @@ def test_idle_and_half_sent_connections_do_not_block_health_or_metrics(port: int
     finally:
         idle.close()
         trickle.close()
+
+
+def test_head_answers_like_get_without_a_body(port: int) -> None:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/metrics", method="HEAD")
+    with urllib.request.urlopen(request, timeout=5) as response:
+        assert response.status == 200 and response.read() == b""
+        assert response.headers["Content-Type"].startswith("text/plain")
+
+
+def test_a_missing_model_is_one_problem_with_its_fix(tmp_path: Path) -> None:
+    from db.engine import make_engine
+    from scheduler.deployed_models import ModelSet
+    from scheduler.http import readiness
+    from tests.daemons import train_small_model
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'fakewatch.db'}")
+    missing = ModelSet([tmp_path / "models" / "default"])
+    missing.refresh()
+    report = readiness(engine, missing, no_model_hint="no trained model yet: run `fakewatch setup`")
+    assert report["problems"] == ["no trained model yet: run `fakewatch setup`"]
+    trained = ModelSet([train_small_model(tmp_path / "models" / "trained")])
+    trained.refresh()
+    (info,) = readiness(engine, trained, no_model_hint="unused")["models"]
+    engine.dispose()
+    assert isinstance(info["threshold"], float) and isinstance(info["shift_limit"], float)

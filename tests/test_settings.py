@@ -89,3 +89,15 @@ def test_huge_numbers_on_the_command_line_are_one_line(
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+
+
+def test_rescore_takes_the_same_times_as_query(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("FAKEWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'fakewatch.db'}")
+    monkeypatch.delenv("FAKEWATCH_CONFIG", raising=False)
+    for since in ("7d", "24h", "2026-11-18", "today"):
+        assert main(["rescore", "--since", since]) == 0
+        assert capsys.readouterr().out.strip() == "0 articles queued for scoring again"
+    assert main(["rescore", "--since", "last week"]) == 2
+    assert "--since:" in capsys.readouterr().err

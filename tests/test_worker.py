@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import select, text
 
 from classifier.models.lightgbm_model import LightGBMModel
@@ -80,7 +81,11 @@ def test_batches_are_scored_and_new_model_versions_rescore(sessions: Any, tmp_pa
     store(sessions, corpus_texts(10))
     models = ModelSet([folder])
     worker = ScoringWorker(sessions, models, batch_size=4)
+    timed = {"model": "default"}
+    before = REGISTRY.get_sample_value("fakewatch_scoring_seconds_count", timed) or 0
     assert [worker.score_batch() for _ in range(4)] == [4, 4, 2, 0]
+    # One observation per article scored, not per batch.
+    assert REGISTRY.get_sample_value("fakewatch_scoring_seconds_count", timed) == before + 10
     with sessions() as session:
         first = set(session.scalars(select(Prediction.model_version)))
         assert (

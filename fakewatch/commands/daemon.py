@@ -14,6 +14,7 @@ from db.engine import make_sessionmaker
 from db.scoring import release_articles, requeue_for_rescore
 from fakewatch.database import open_database
 from fakewatch.settings import Settings, SettingsError
+from fakewatch.times import parse_time
 from scheduler.logs import configure_logging
 
 
@@ -38,7 +39,12 @@ def register(subparsers: Any) -> None:
 
     rescore = subparsers.add_parser("rescore", help="put stored articles back in the queue")
     rescore.add_argument("--source", help="only this source's articles")
-    rescore.add_argument("--since", metavar="DAYS", type=float, help="only those fetched lately")
+    rescore.add_argument(
+        "--since",
+        metavar="TIME",
+        help="only those fetched from TIME on: an age (7d, 24h) or an ISO date or time, as in "
+        "`query`",
+    )
     rescore.set_defaults(handler=run_rescore)
 
 
@@ -113,8 +119,13 @@ def run_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_rescore(args: argparse.Namespace, settings: Settings) -> int:
+    since = None
+    if args.since:
+        try:
+            since = parse_time(args.since, datetime.now(UTC))
+        except ValueError as exc:
+            raise SettingsError(f"--since: {exc}") from None
     engine = open_database(settings)
-    since = datetime.now(UTC) - timedelta(days=args.since) if args.since else None
     with make_sessionmaker(engine).begin() as session:
         count = requeue_for_rescore(session, source=args.source, since=since)
     print(f"{count} articles queued for scoring again")

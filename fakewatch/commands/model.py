@@ -124,7 +124,10 @@ def _register_classify(subparsers: Any) -> None:
     parser = subparsers.add_parser("classify", help="score articles: URL, FILE or - (stdin)")
     parser.add_argument("targets", nargs="+", metavar="URL|FILE|-")
     parser.add_argument(
-        "--model", action="append", required=True, metavar="DIR", help="model folder (repeatable)"
+        "--model",
+        action="append",
+        metavar="DIR",
+        help="model folder (repeatable; default: the settings' [daemon] models)",
     )
     parser.add_argument("--json", action="store_true", help="print JSON lines")
     parser.add_argument(
@@ -232,10 +235,11 @@ def run_classify(args: argparse.Namespace, settings: Settings) -> int:
         raise ClassifierError(f"--allow-private: {exc}") from None
     if not 0 < args.timeout <= 3600:
         raise ClassifierError(f"--timeout {args.timeout} must be more than 0 and at most 3600")
-    models = [load_model(folder) for folder in args.model]
+    folders = [Path(folder) for folder in (args.model or settings.daemon.models)]
+    models = [(folder.name, load_model(folder)) for folder in folders]
     for target in args.targets:
         article = read_article(target, allowed=allowed, deadline_seconds=args.timeout)
-        for model in models:
+        for name, model in models:
             assessment = model.assess(article.frame(), explain=CLASSIFY_EXPLAIN_TOP)
             proba, shift = float(assessment.proba_fake[0]), float(assessment.shift[0])
             verdict, why = str(assessment.verdicts[0]), assessment.explanations[0]
@@ -244,7 +248,8 @@ def run_classify(args: argparse.Namespace, settings: Settings) -> int:
                 record = {
                     "input": target,
                     "title": article.title,
-                    "model": model.kind,
+                    "model": name,  # the folder's name, as the predictions table says it
+                    "kind": model.kind,
                     "model_version": model.version_,
                     "probability_fake": proba,
                     "verdict": verdict,
