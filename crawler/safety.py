@@ -131,8 +131,9 @@ class BlockedUrl(IgnoreRequest):
 class SafeAddressMiddleware:
     """Refuses non-http(s) URLs, and addresses neither public nor in FAKEWATCH_ALLOW_PRIVATE."""
 
-    def __init__(self, allowed_networks: tuple[str, ...]) -> None:
+    def __init__(self, allowed_networks: tuple[str, ...], hint: str = "") -> None:
         self.allowed_networks = allowed_networks
+        self.hint = hint or "set allow_private on the source to crawl it"
         self.verdicts: dict[tuple[str, int], str | None] = {}
 
     def _remember(self, host: tuple[str, int], address: str | None) -> None:
@@ -142,7 +143,10 @@ class SafeAddressMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(tuple(crawler.settings.getlist("FAKEWATCH_ALLOW_PRIVATE")))
+        return cls(
+            tuple(crawler.settings.getlist("FAKEWATCH_ALLOW_PRIVATE")),
+            crawler.settings.get("FAKEWATCH_PRIVATE_HINT", ""),
+        )
 
     async def process_request(self, request: Request, spider: Spider | None = None) -> None:
         try:
@@ -163,8 +167,5 @@ class SafeAddressMiddleware:
         except socket.gaierror as exc:
             raise DNSLookupError(f"{request.url}: {exc.strerror}") from None
         if address is not None:
-            raise BlockedUrl(
-                f"{request.url} resolves to non-public address {address}; "
-                "set allow_private = true on the source to crawl it"
-            )
+            raise BlockedUrl(f"{request.url} resolves to non-public address {address}; {self.hint}")
         return None

@@ -43,6 +43,13 @@ def scrapy_settings(options: CrawlSettings, source: Source) -> dict[str, Any]:
         "FAKEWATCH_RETRY_BASE_DELAY": options.retry_base_delay,
         "FAKEWATCH_MAX_RETRY_AFTER": options.max_retry_after,
         "FAKEWATCH_ALLOW_PRIVATE": list(source.allow_private),
+        # What to do about a refused private address: an ad-hoc URL (`fakewatch crawl URL`)
+        # has no source table to edit.
+        "FAKEWATCH_PRIVATE_HINT": (
+            "add --allow-private CIDR to crawl it"
+            if source.start_urls
+            else f"set allow_private (CIDRs, or true) on source {source.name!r} to crawl it"
+        ),
         "FAKEWATCH_EXTRACTOR": options.extractor,
         "DOWNLOADER_MIDDLEWARES": {
             "crawler.safety.SafeAddressMiddleware": 50,

@@ -111,9 +111,12 @@ class SourceStats:
         return self.fake / self.scored if self.scored else None
 
 
-def source_names(session: Session) -> list[str]:
-    """Names of the sources in the store, sorted."""
-    return list(session.scalars(select(Source.name).order_by(Source.name)))
+def source_names(session: Session, enabled_only: bool = False) -> list[str]:
+    """Names of the sources in the store (only the enabled ones, if asked), sorted."""
+    query = select(Source.name).order_by(Source.name)
+    if enabled_only:
+        query = query.where(Source.enabled)
+    return list(session.scalars(query))
 
 
 def model_names(session: Session) -> list[str]:
@@ -154,9 +157,12 @@ def source_stats(
     later articles, for a report as of a past time. Every source in the store gets a row for
     every model (all models with predictions unless `models` names some), zeros included.
     """
-    names: list[str | None] = list(sources) or list(source_names(session))
     chosen_models: list[str | None] = list(models) or list(model_names(session)) or [None]
     last_fetched = _last_fetched(session, sources, until)
+    names: list[str | None] = list(sources)
+    if not sources:  # the enabled sources and those with articles; not a disabled one's zeros
+        with_articles = {name for name in last_fetched if name is not None}
+        names = [*sorted(set(source_names(session, enabled_only=True)) | with_articles)]
     if None in last_fetched and not sources:
         names.append(None)  # articles whose source was deleted
     stats = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from datetime import UTC, datetime
 
 
@@ -55,6 +56,8 @@ def configure_logging(level: int, log_format: str = "text") -> None:
     """Log to stderr at `level`, one event per line; library chatter only when debugging."""
     handler = logging.StreamHandler()
     handler.addFilter(LibraryNoiseFilter(debugging=level <= logging.DEBUG))
+    if log_format == "auto":  # people at a terminal read text; collectors read JSON
+        log_format = "text" if sys.stderr.isatty() else "json"
     if log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:

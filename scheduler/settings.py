@@ -30,4 +30,5 @@ class DaemonSettings:
     score_lease_seconds: int = bounded(600, 10, 7 * 86400)  # type: ignore[assignment]
     max_score_attempts: int = bounded(3, 1, 100)  # type: ignore[assignment]
     score_in_daemon: bool = True
-    log_format: str = field(default="json", metadata={"choices": ("json", "text")})
+    # auto: text when stderr is a terminal, JSON lines otherwise (containers, services).
+    log_format: str = field(default="auto", metadata={"choices": ("auto", "json", "text")})

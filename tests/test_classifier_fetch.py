@@ -107,5 +107,8 @@ def test_fetch_url_comes_from_the_environment(
 def test_fetch_refuses_other_schemes_and_reports_http_errors(server: str, tmp_path: Path) -> None:
     with pytest.raises(DatasetError, match="http"):
         fetch_dataset(_source("0" * 32), tmp_path, url="file:///etc/passwd", progress=False)
-    with pytest.raises(DatasetError, match="cannot reach"):
+    with pytest.raises(DatasetError, match="cannot reach") as unreachable:
         fetch_dataset(_source("0" * 32), tmp_path, url="http://127.0.0.1:9/x", progress=False)
+    source = _source("0" * 32)  # the message names both ways to a mirror
+    assert f"fetch {source.name} --url URL" in str(unreachable.value)
+    assert source.url_env in str(unreachable.value)

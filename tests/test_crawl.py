@@ -186,7 +186,7 @@ def test_adhoc_url_crawl_sniffs_the_listing(sqlite_url: str, tmp_path: Path) -> 
             "crawl", f"{site.url}/feeds/rss.xml", database_url=sqlite_url, folder=tmp_path
         )
         assert private.returncode == 1
-        assert "non-public address 127.0.0.1" in private.stderr
+        assert "non-public address 127.0.0.1; add --allow-private CIDR" in private.stderr
 
 
 def test_every_fault_has_a_counted_outcome_and_nothing_is_lost(
@@ -287,6 +287,7 @@ def test_links_to_private_addresses_are_refused(
     (summary,) = result.summary()
     assert summary["errors_by_reason"] == {"blocked_url": 6}, summary
     assert summary["articles_new"] == 0 and stored(sqlite_url) == []
+    assert "set allow_private (CIDRs, or true) on source 'private'" in json.dumps(summary["errors"])
 
 
 def test_unresolvable_host_and_unreachable_database(sqlite_url: str, tmp_path: Path) -> None:

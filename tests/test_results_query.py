@@ -535,6 +535,24 @@ def test_stats_counts_and_fake_rates_per_window(
     assert json.loads(out) == EXPECTED_STATS
 
 
+def test_stats_leave_out_a_disabled_source_with_nothing_stored(
+    store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with Session(store.engine) as session, session.begin():
+        session.add(Source(name="retired", kind="feed", enabled=False))
+        session.execute(update(Source).where(Source.name == "wire").values(enabled=False))
+    try:
+        _, out, _ = run(capsys, "stats", "--format", "json")
+        # "wire" is disabled too, but has articles: its figures still count.
+        assert json.loads(out) == EXPECTED_STATS
+        _, out, _ = run(capsys, "stats", "--format", "json", "--source", "retired")
+        assert [row["articles"] for row in json.loads(out)] == [0, 0, 0]  # named: shown
+    finally:
+        with Session(store.engine) as session, session.begin():
+            session.execute(delete(Source).where(Source.name == "retired"))
+            session.execute(update(Source).where(Source.name == "wire").values(enabled=True))
+
+
 def test_stats_as_of_a_past_time_leaves_later_articles_out(
     store: Store, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -75,7 +75,11 @@ def fetch_dataset(
     if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
         raise DatasetError(f"dataset URL {url!r} must start with http:// or https://")
     partial = folder / (source.file_name + ".part")
-    _download(url, partial, progress=progress)
+    mirror_hint = (
+        f"download from a mirror with `fakewatch dataset fetch {source.name} --url URL` "
+        f"or by setting {source.url_env}"
+    )
+    _download(url, partial, progress=progress, mirror_hint=mirror_hint)
     digest = file_md5(partial)
     if digest != source.md5:
         partial.unlink()
@@ -88,7 +92,7 @@ def fetch_dataset(
     return target
 
 
-def _download(url: str, partial: Path, *, progress: bool) -> None:
+def _download(url: str, partial: Path, *, progress: bool, mirror_hint: str) -> None:
     from tqdm.auto import tqdm
 
     have = partial.stat().st_size if partial.exists() else 0
@@ -105,7 +109,7 @@ def _download(url: str, partial: Path, *, progress: bool) -> None:
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         raise DatasetError(
-            f"cannot reach {url} ({reason}): check the network or set the URL to a mirror"
+            f"cannot reach {url} ({reason}): check the network, or {mirror_hint}"
         ) from None
     with response:
         resumed = have and response.status == 206

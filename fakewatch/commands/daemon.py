@@ -22,13 +22,19 @@ def register(subparsers: Any) -> None:
     run = subparsers.add_parser(
         "run", help="the daemon: crawl every source on schedule, score, serve /metrics"
     )
-    run.add_argument("--log-format", choices=("json", "text"), help="default: settings (json)")
+    run.add_argument(
+        "--log-format",
+        choices=("auto", "json", "text"),
+        help="default: settings (auto: text at a terminal, JSON otherwise)",
+    )
     run.set_defaults(handler=run_daemon)
 
     worker = subparsers.add_parser("worker", help="score unscored articles (no crawling)")
     worker.add_argument("--batch", type=int, metavar="N", help="articles claimed at a time")
     worker.add_argument("--once", action="store_true", help="stop when the queue is empty")
-    worker.add_argument("--log-format", choices=("json", "text"))
+    worker.add_argument(
+        "--log-format", choices=("auto", "json", "text"), help="default: settings (auto)"
+    )
     worker.add_argument(
         "--metrics-port",
         type=int,

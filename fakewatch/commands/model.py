@@ -36,8 +36,10 @@ def register(subparsers: Any) -> None:
 def _add_corpus_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("corpus layout (default: WELFake's title,text,label)")
     group.add_argument("--title-column", default="title", help="'' when there is no title")
-    group.add_argument("--text-column", default="text")
-    group.add_argument("--label-column", default="label")
+    group.add_argument("--text-column", default="text", help="the article text (default text)")
+    group.add_argument(
+        "--label-column", default="label", help="fake or real, by the values below (default label)"
+    )
     group.add_argument("--fake-values", default="1,fake", help="comma-separated (default 1,fake)")
     group.add_argument("--real-values", default="0,real", help="comma-separated (default 0,real)")
     group.add_argument("--source-column", help="site/source column, for --split source")
@@ -72,12 +74,32 @@ def _register_train(subparsers: Any) -> None:
         metavar="NAME=VALUE",
         help="a hyperparameter; VALUE is JSON or a plain string (repeatable)",
     )
-    parser.add_argument("--calibration", choices=["platt", "isotonic", "none"])
+    parser.add_argument(
+        "--calibration",
+        choices=["platt", "isotonic", "none"],
+        help="how scores become probabilities, fitted on the validation split (default platt)",
+    )
     parser.add_argument("--target-precision", type=float, help="of the fake verdict (0.9)")
-    parser.add_argument("--split", choices=["group", "source"], default="group")
-    parser.add_argument("--validation-size", type=float, default=0.1)
-    parser.add_argument("--test-size", type=float, default=0.1)
-    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--split",
+        choices=["group", "source"],
+        default="group",
+        help="group: duplicates kept on one side (default); source: no site on two sides "
+        "(needs --source-column)",
+    )
+    parser.add_argument(
+        "--validation-size",
+        type=float,
+        default=0.1,
+        help="share of articles that calibrate and choose thresholds (default 0.1)",
+    )
+    parser.add_argument(
+        "--test-size",
+        type=float,
+        default=0.1,
+        help="share of articles held out to measure the model (default 0.1)",
+    )
+    parser.add_argument("--seed", type=int, default=42, help="of the split (default 42)")
     parser.add_argument("--keep-duplicates", action="store_true", help="keep duplicate copies")
     parser.add_argument(
         "--no-refit",
@@ -122,7 +144,12 @@ def _register_evaluate(subparsers: Any) -> None:
 
 def _register_classify(subparsers: Any) -> None:
     parser = subparsers.add_parser("classify", help="score articles: URL, FILE or - (stdin)")
-    parser.add_argument("targets", nargs="+", metavar="URL|FILE|-")
+    parser.add_argument(
+        "targets",
+        nargs="+",
+        metavar="URL|FILE|-",
+        help="an article's URL, an HTML or text file (first line: title), or - for stdin",
+    )
     parser.add_argument(
         "--model",
         action="append",
