@@ -39,6 +39,7 @@ class CrawlReport:
     listings_failed: int = 0
     # Why Scrapy closed the crawl: "finished", or "shutdown" (SIGTERM) and the like.
     close_reason: str = "finished"
+    finished: bool = False  # the crawl has ended (whatever the reason)
 
     def count(self, name: str, n: int = 1) -> None:
         self.counts[name] += n
@@ -67,6 +68,7 @@ class CrawlReport:
     def closed(self, reason: str) -> None:
         """Scrapy closed the crawl for `reason`; anything but "finished" stopped it short."""
         self.close_reason = reason
+        self.finished = True
         if self.interrupted:
             self.error("-", "interrupted", f"the crawl was stopped ({reason}) before it ended",
                        listing=True)  # fmt: skip

@@ -12,6 +12,7 @@ from scrapy.settings import Settings
 from scrapy.utils.reactor import install_reactor
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
+from twisted.internet.task import LoopingCall
 
 from crawler.report import CrawlReport
 from crawler.scrapy_settings import REACTOR, scrapy_settings
@@ -34,6 +35,7 @@ def crawl_once(
     *,
     limit: int | None = None,
     after_run: Callable[[Session, Source, CrawlRun], None] | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> list[CrawlReport]:
     """Crawl each source once, concurrently, and record every crawl; blocks until all are done.
 
@@ -116,10 +118,23 @@ def crawl_once(
     # on real pages: 3 to 5 ms less CPU per page (bench/crawl.py --pages real).
     gc.collect()
     gc.freeze()
+    if progress is not None:
+        ticker = LoopingCall(_report_progress, [job[1] for job in jobs], progress)
+        ticker.start(options.progress_seconds, now=False)
     process.start()
     for job in jobs:
         record(*job)  # those whose recording failed while the crawl ran
     return [report for _, report, _, _ in jobs]
+
+
+def _report_progress(reports: Sequence[CrawlReport], say: Callable[[str], None]) -> None:
+    """One line on how far each crawl has got (for a person waiting at a terminal)."""
+    parts = [
+        f"{r.source_name} {r.counts['pages_fetched']} pages, {r.counts['articles_new']} new"
+        + (", done" if r.finished else "")
+        for r in reports
+    ]
+    say("crawling: " + "; ".join(parts))
 
 
 def _crawler_crashed(failure: Any, report: CrawlReport) -> None:

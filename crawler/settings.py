@@ -44,4 +44,6 @@ class CrawlSettings:
     # One source's share of a crawl batch: past it, that source's crawl stops (what it listed
     # and did not fetch is owed to its next crawl) and the others go on.
     max_crawl_seconds: float = bounded(900.0, 5.0, 86400.0)
+    # How often `fakewatch crawl` says how far it has got (on stderr).
+    progress_seconds: float = bounded(10.0, 0.5, 3600.0)
     extractor: str = field(default="fakewatch", metadata={"choices": EXTRACTORS})

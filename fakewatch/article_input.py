@@ -58,11 +58,26 @@ def read_article(
 
 def _from_html(html: bytes, url: str) -> ArticleInput:
     from articles.extraction import extract_article
+    from articles.skip_rules import REASONS, SkipRules, reason_label, skip_reason
 
     extracted = extract_article(html, url)
     text = (getattr(extracted, "text", None) or "").strip()
     if not text:
         raise ClassifierError(f"no article text found in {url}: is it an article page?")
+    # The crawler's own rules: a page it would not score (an index of links, a stub, another
+    # language) gets no verdict here either.
+    reason = skip_reason(
+        text,
+        SkipRules(),
+        url=extracted.canonical_url or (url if url.startswith(("http://", "https://")) else None),
+        declared_language=extracted.language,
+    )
+    if reason is not None:
+        rule = REASONS.get(reason_label(reason), reason)
+        raise ClassifierError(
+            f"{url} is not an article the models can judge ({reason}: {rule}); "
+            "the crawler would skip it too: give an article page"
+        )
     return ArticleInput(
         title=(getattr(extracted, "title", None) or "").strip(), text=text, origin=url
     )

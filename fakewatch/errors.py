@@ -9,5 +9,6 @@ def user_errors() -> tuple[type[Exception], ...]:
     from crawler.errors import CrawlError
     from db.errors import DatabaseError
     from fakewatch.settings import SettingsError
+    from scheduler.errors import SchedulerError
 
-    return (SettingsError, CrawlError, ClassifierError, DatabaseError)
+    return (SettingsError, CrawlError, ClassifierError, DatabaseError, SchedulerError)

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from db.engine import check_connection, check_writable
 from db.errors import DatabaseError
 from scheduler.deployed_models import ModelSet
+from scheduler.errors import SchedulerError
 
 LOGGER = logging.getLogger(__name__)
 
@@ -92,9 +93,16 @@ def serve(
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"fakewatch serves /metrics and /healthz\n"]
 
-    server = make_server(
-        address, port, route, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
-    )
+    try:
+        server = make_server(
+            address, port, route, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
+        )
+    except OSError as exc:  # the port is taken, or the address is not this machine's
+        raise SchedulerError(
+            f"cannot serve /metrics and /healthz on {address}:{port} ({exc.strerror or exc}): "
+            "is another fakewatch daemon running (`fakewatch doctor` tells)? Stop it, or set "
+            "[daemon] metrics_port / metrics_address"
+        ) from None
     thread = threading.Thread(target=server.serve_forever, name="http", daemon=True)
     thread.start()
     LOGGER.info("serving /metrics and /healthz on http://%s:%d", address, server.server_port)

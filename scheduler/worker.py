@@ -8,6 +8,7 @@ import os
 import socket
 import threading
 import time
+from collections import Counter
 from datetime import timedelta
 
 import pandas as pd
@@ -96,6 +97,11 @@ class ScoringWorker:
             scores = self._score_singly(batch)
         with self.sessions.begin() as session:
             save_scores(session, self.owner, scores, utcnow())
+        for model in deployed:
+            verdicts = Counter(s.verdict for s in scores if s.model_name == model.name)
+            LOGGER.info("scored %d articles with %s: %d fake, %d uncertain, %d real",
+                        sum(verdicts.values()), model.name, verdicts["fake"],
+                        verdicts["uncertain"], verdicts["real"])  # fmt: skip
         for article in batch:
             for score in (s for s in scores if s.article_id == article.id):
                 metrics.ARTICLES_SCORED.labels(

@@ -122,13 +122,28 @@ class PageHandler(http.server.BaseHTTPRequestHandler):
     page = (
         "<html><head><title>Officials announce budget</title></head><body><article>"
         "<h1>Officials announce budget</h1>"
-        + "<p>Officials announced the agreement on Monday, according to a statement. "
-        "The committee reported that the survey data confirmed the estimated percent.</p>"
-        * 6
+        + "".join(
+            f"<p>Officials announced agreement number {i} on Monday, according to a statement "
+            f"from the ministry. The committee reported that survey {i} confirmed the estimated "
+            "percent, and analysts said the quarter would show it.</p>"
+            for i in range(6)
+        )
         + "</article></body></html>"
     ).encode()
 
     def do_GET(self) -> None:
+        if self.path == "/":  # a homepage: headlines and links, no article
+            links = "".join(
+                f"<li><a href='/news/{i}.html'>Headline number {i} about the city</a></li>"
+                for i in range(30)
+            )
+            body = f"<html><body><nav><ul>{links}</ul></nav></body></html>".encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         if self.path == "/to-ftp":
             self.send_response(302)
             self.send_header("Location", "ftp://127.0.0.1/pub/article.html")
@@ -176,6 +191,7 @@ def test_classify_url(
         ("/news/budget.html", [], "non-public address 127.0.0.1; add --allow-private CIDR"),
         ("/to-ftp", ["--allow-private", "127.0.0.1/32"], "only http:// and https://"),
         ("/trickle", ["--allow-private", "127.0.0.1/32", "--timeout", "1.5"], "within 1.5 s"),
+        ("/", ["--allow-private", "127.0.0.1/32"], "the crawler would skip it too"),
     ],
 )
 def test_classify_fetches_like_the_crawler_or_not_at_all(

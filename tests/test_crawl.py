@@ -560,7 +560,8 @@ def test_a_slow_source_neither_delays_nor_outlasts_its_batch(
             local_source("slow", feeds=[slow_feed]),
         ])  # fmt: skip
         (tmp_path / "settings.toml").write_text(
-            TEST_CRAWL_SETTINGS + "max_crawl_seconds = 5\n", encoding="utf-8"
+            TEST_CRAWL_SETTINGS + "max_crawl_seconds = 5\nprogress_seconds = 0.5\n",
+            encoding="utf-8",
         )
         result = fakewatch("crawl", "fast", "slow", "--json", database_url=sqlite_url,
                            folder=tmp_path, sources=sources)  # fmt: skip
@@ -569,6 +570,10 @@ def test_a_slow_source_neither_delays_nor_outlasts_its_batch(
         server.server_close()
     summaries = {s["source"]: s for s in result.summary()}
     assert summaries["fast"]["outcome"] == "ok"
+    # A person at the terminal hears how far it has got while it runs.
+    progress = [line for line in result.stderr.splitlines() if "fakewatch: crawling: " in line]
+    assert progress and "fast " in progress[-1] and "slow " in progress[-1], result.stderr
+    assert any("fast " in line and "done" in line for line in progress)
     slow = summaries["slow"]
     assert slow["outcome"] == "partial" and slow["errors_by_reason"]["interrupted"] == 1, slow
     by_source = {run.source_name: run for run in runs(sqlite_url)}

@@ -68,3 +68,30 @@ def test_a_missing_model_is_one_problem_with_its_fix(tmp_path: Path) -> None:
     (info,) = readiness(engine, trained, no_model_hint="unused")["models"]
     engine.dispose()
     assert isinstance(info["threshold"], float) and isinstance(info["shift_limit"], float)
+
+
+def test_a_taken_port_is_one_line_for_the_daemon_and_the_worker(tmp_path: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        settings = tmp_path / "settings.toml"
+        settings.write_text(f"[daemon]\nmetrics_port = {port}\n", encoding="utf-8")
+        sources = tmp_path / "sources.toml"
+        sources.write_text('[[source]]\nname = "x"\nfeeds = ["https://x.example/rss"]\n')
+        env = {"PATH": "/usr/bin:/bin", "FAKEWATCH_CONFIG": str(settings),
+               "FAKEWATCH_SOURCES": str(sources),
+               "FAKEWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'fakewatch.db'}"}  # fmt: skip
+        for command in (["run"], ["worker", "--metrics-port", str(port)]):
+            result = subprocess.run(
+                [sys.executable, "-m", "fakewatch", *command],
+                capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
+            )  # fmt: skip
+            errors = [line for line in result.stderr.splitlines() if "error" in line]
+            assert result.returncode == 2, result.stderr[-2000:]
+            assert "Traceback" not in result.stderr
+            assert len(errors) == 1 and f"127.0.0.1:{port}" in errors[0], result.stderr

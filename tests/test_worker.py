@@ -76,7 +76,10 @@ def corpus_texts(n: int) -> list[str]:
     return list(synthetic_corpus(n, seed=4)["text"])
 
 
-def test_batches_are_scored_and_new_model_versions_rescore(sessions: Any, tmp_path: Path) -> None:
+def test_batches_are_scored_and_new_model_versions_rescore(
+    sessions: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="scheduler.worker")
     folder = train_small_model(tmp_path / "default")
     store(sessions, corpus_texts(10))
     models = ModelSet([folder])
@@ -86,6 +89,8 @@ def test_batches_are_scored_and_new_model_versions_rescore(sessions: Any, tmp_pa
     assert [worker.score_batch() for _ in range(4)] == [4, 4, 2, 0]
     # One observation per article scored, not per batch.
     assert REGISTRY.get_sample_value("fakewatch_scoring_seconds_count", timed) == before + 10
+    said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("scored ")]
+    assert len(said) == 3 and said[0].startswith("scored 4 articles with default: ")
     with sessions() as session:
         first = set(session.scalars(select(Prediction.model_version)))
         assert (

@@ -12,6 +12,7 @@ from crawler.report import CrawlReport
 from crawler.run import crawl_once
 from crawler.sources import Source, find_source, load_sources
 from fakewatch.database import open_database
+from fakewatch.output import say
 from fakewatch.settings import Settings, SettingsError
 
 
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.limit is not None and args.limit < 1:
         raise SettingsError("--limit must be a positive number of articles")
     engine = open_database(settings)
-    reports = crawl_once(sources, settings.crawl, engine, limit=args.limit)
+    reports = crawl_once(sources, settings.crawl, engine, limit=args.limit, progress=say)
     if args.json:
         print(json.dumps([r.summary() for r in reports], indent=2, default=str))
     else:
