@@ -19,7 +19,7 @@ from classifier.evaluation.leave_one_out import leave_one_corpus_out, markdown_t
 from classifier.evaluation.metrics import evaluate_model
 from classifier.evaluation.report import cross_validation_section, write_report
 from classifier.models import artifacts
-from classifier.models.base import FakeNewsModel
+from classifier.models.base import FakeNewsModel, seen_in_training
 
 LOGGER = logging.getLogger(__name__)
 
@@ -58,6 +58,15 @@ def evaluate_folder(
             f"{model.training_data_.get('rows')} articles, fingerprint "
             f"{str(model.training_data_['fingerprint'])[:12]}"
         )
+    seen = seen_in_training(model, corpus)
+    if seen is not None and seen.any():
+        overlap = (
+            f"{int(seen.sum())} of {len(corpus)} articles ({seen.mean():.0%}) were in the "
+            "model's training data: these scores overstate how it does on articles it has not "
+            "seen"
+        )
+        context["WARNING"] = overlap
+        on_step(f"warning: {overlap}")
     on_step(f"scoring {len(corpus)} articles with {model.kind}")
     evaluation = evaluate_model(model, corpus, corpus["label"].to_numpy())
     out = out or Path(model_folder) / f"{artifacts.REPORT_DIR_PREFIX}-{names}"

@@ -202,6 +202,8 @@ class FakeNewsModel(ClassifierMixin, BaseEstimator, abc.ABC):
         self.classes_ = np.array([0, 1])
         self.created_ = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
         fingerprint = data_fingerprint(articles, labels)
+        # Sorted and unique: what `evaluate` checks its data against (`seen_in_training`).
+        self.training_rows_: NDArray[np.uint64] | None = np.unique(row_hashes(articles))
         self.training_data_: dict[str, Any] = {
             "fingerprint": fingerprint,
             "rows": len(labels),
@@ -316,6 +318,8 @@ class FakeNewsModel(ClassifierMixin, BaseEstimator, abc.ABC):
         folder.mkdir(parents=True, exist_ok=True)
         (folder / artifacts.MANIFEST_NAME).unlink(missing_ok=True)
         self._save_files(folder)
+        if self.training_rows_ is not None:
+            np.save(folder / TRAINING_ROWS_FILE, self.training_rows_, allow_pickle=False)
         if self.domain_shift_ is not None:
             self.domain_shift_.save(folder)
         artifacts.write_manifest(folder, self.manifest(artifacts.file_checksums(folder)))
@@ -385,6 +389,10 @@ class FakeNewsModel(ClassifierMixin, BaseEstimator, abc.ABC):
             model.training_data_ = dict(manifest["training_data"])
             model.metrics_ = dict(manifest.get("metrics") or {})
             model.domain_shift_ = DomainShift.load(folder)
+            rows_file = folder / TRAINING_ROWS_FILE
+            model.training_rows_ = (
+                np.load(rows_file, allow_pickle=False) if rows_file.is_file() else None
+            )
             histogram = manifest.get("score_histogram")
             model.score_histogram_ = [float(x) for x in histogram] if histogram else None
         except (TypeError, ValueError, KeyError, OSError, ClassifierError) as exc:
@@ -432,6 +440,30 @@ def check_labels(y: Any, n_rows: int) -> NDArray[np.int_]:
     if not np.isin(labels, (0, 1)).all():
         raise ClassifierError("labels must be 1 (fake) or 0 (real)")
     return labels.astype(int)
+
+
+TRAINING_ROWS_FILE = "training_rows.npy"
+
+
+def row_hashes(articles: pd.DataFrame) -> NDArray[np.uint64]:
+    """A 64-bit hash of each article's title and text, as the model was given them."""
+    articles = check_articles(articles)
+    return np.fromiter(
+        (
+            int.from_bytes(hashlib.sha256(f"{title}\x1f{text}".encode()).digest()[:8], "little")
+            for title, text in zip(articles["title"], articles["text"], strict=True)
+        ),
+        dtype=np.uint64,
+        count=len(articles),
+    )
+
+
+def seen_in_training(model: FakeNewsModel, articles: pd.DataFrame) -> NDArray[np.bool_] | None:
+    """Which of `articles` the model was trained on; None for folders saved without the hashes."""
+    trained = getattr(model, "training_rows_", None)
+    if trained is None:
+        return None
+    return np.isin(row_hashes(articles), trained)
 
 
 def data_fingerprint(articles: pd.DataFrame, labels: NDArray[np.int_]) -> str:
