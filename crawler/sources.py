@@ -89,12 +89,15 @@ def parse_sources(content: str, path: Path) -> list[Source]:
     lines = [content.count("\n", 0, m.start()) + 1 for m in SOURCE_HEADER.finditer(content)]
     sources: list[Source] = []
     seen: dict[str, int] = {}
+    text_lines = content.splitlines()
     for index, table in enumerate(tables):
         line = lines[index] if index < len(lines) else 0
         try:
             source = _source_from_table(table)
         except (ValueError, TypeError, UnsafeUrlError) as exc:
-            raise SourcesFileError(f"{path}:{line}: {exc}") from None
+            end = lines[index + 1] - 1 if index + 1 < len(lines) else len(text_lines)
+            where = _key_line(text_lines, line, end, table, str(exc)) or line
+            raise SourcesFileError(f"{path}:{where}: {exc}") from None
         if source.name in seen:
             raise SourcesFileError(
                 f"{path}:{line}: source name {source.name!r} is already used"
@@ -114,6 +117,34 @@ def find_source(sources: list[Source], name: str) -> Source:
     raise SourcesFileError(
         f"no source named {name!r} (configured: {names}); see `fakewatch sources`"
     )
+
+
+def _key_line(
+    text_lines: list[str], start: int, end: int, table: dict[str, Any], message: str
+) -> int | None:
+    """The line (1-based, within the table's `start`..`end`) of the key `message` is about:
+    the key it names first, else the key whose value it quotes first (a source's name is
+    quoted in many messages, so its value is no clue)."""
+    mentioned: list[tuple[int, int, str]] = []
+    for key, value in table.items():
+        named = re.search(rf"(?<![\w-]){re.escape(key)}(?![\w-])", message)
+        if named:
+            mentioned.append((0, named.start(), key))
+            continue
+        values = value if isinstance(value, list) else [value]
+        quoted = [
+            message.find(repr(v))
+            for v in values
+            if key != "name" and isinstance(v, str) and v and repr(v) in message
+        ]
+        if quoted:
+            mentioned.append((1, min(quoted), key))
+    for _, _, key in sorted(mentioned):
+        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+        for number in range(max(start, 1), min(end, len(text_lines)) + 1):
+            if pattern.match(text_lines[number - 1]):
+                return number
+    return None
 
 
 def parse_interval(value: Any, key: str) -> int:

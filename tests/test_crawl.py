@@ -319,7 +319,7 @@ def test_bad_sources_file_is_one_line_with_its_line_number(sqlite_url: str, tmp_
     result = fakewatch("sources", database_url=sqlite_url, folder=tmp_path, sources=bad)
     assert result.returncode == 2
     assert result.stderr.strip() == (
-        f"fakewatch: error: {bad}:1: 'gopher://x.example/' is not an http(s) URL; "
+        f"fakewatch: error: {bad}:3: 'gopher://x.example/' is not an http(s) URL; "
         "only http and https are crawled"
     )
 

@@ -191,7 +191,7 @@ def test_doctor_reports_a_bad_sources_file(workdir: Path) -> None:
     )
     check = doctor_statuses(result)["sources"]
     assert result.returncode == 1 and check["status"] == "FAIL"
-    assert "sources.toml:1:" in check["detail"] and "ftp://" in check["detail"]
+    assert "sources.toml:3:" in check["detail"] and "ftp://" in check["detail"]  # its line
 
 
 @pytest.fixture

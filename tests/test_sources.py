@@ -46,7 +46,7 @@ def test_shipped_default_sources_are_valid_and_include_satire() -> None:
 @pytest.mark.parametrize(
     ("text", "line", "problem"),
     [
-        ('[[source]]\nname = "a"\nfeeds = ["ftp://x.example/rss"]\n', 1, "not an http(s) URL"),
+        ('[[source]]\nname = "a"\nfeeds = ["ftp://x.example/rss"]\n', 3, "not an http(s) URL"),
         (
             '[[source]]\nname = "a"\nfeeds = ["https://x/"]\n\n[[source]]\nname = "b"\n',
             5,
@@ -57,14 +57,14 @@ def test_shipped_default_sources_are_valid_and_include_satire() -> None:
             4,
             "already used",
         ),
-        ('[[source]]\nname = "Bad Name"\nfeeds = ["https://x/"]\n', 1, "lower-case"),
-        ('[[source]]\nname = "a"\nfeeds = ["https://x/"]\ninterval = "soon"\n', 1, "interval"),
-        ('[[source]]\nname = "a"\nfeeds = ["https://x/"]\nfeedz = []\n', 1, "unknown key 'feedz'"),
+        ('[[source]]\nname = "Bad Name"\nfeeds = ["https://x/"]\n', 2, "lower-case"),
+        ('[[source]]\nname = "a"\nfeeds = ["https://x/"]\ninterval = "soon"\n', 4, "interval"),
+        ('[[source]]\nname = "a"\nfeeds = ["https://x/"]\nfeedz = []\n', 4, "unknown key 'feedz'"),
         ('[[source]]\nname = "a"\nfeeds = ["https://x/"\n', 3, "TOML"),
-        ('[[source]]\nname = "a"\nfeeds = ["https://x:99999/rss"]\n', 1, "not a valid URL"),
+        ('[[source]]\nname = "a"\nfeeds = ["https://x:99999/rss"]\n', 3, "not a valid URL"),
         (
             '[[source]]\nname = "a"\nhomepage = "https://x/"\nallow_private = ["nonsense"]\n',
-            1,
+            4,
             "allow_private",
         ),
     ],
