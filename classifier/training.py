@@ -92,7 +92,11 @@ def prepare_corpus(
     on_step(f"cleanup: {report.summary()}")
     groups = duplicate_groups(corpus, options.dedup)
     duplicates = duplicate_summary(corpus, groups)
-    on_step(f"duplicates: {duplicates}")
+    on_step(
+        f"duplicates: {duplicates['rows_in_duplicate_groups']} articles in groups of copies, "
+        f"{duplicates['duplicate_copies']} copies, "
+        f"{duplicates['groups_with_conflicting_labels']} groups with conflicting labels"
+    )
     if not options.keep_duplicate_copies:
         kept = drop_duplicate_copies(corpus, groups)
         report.drop("duplicate copy or conflicting duplicate labels", len(corpus) - len(kept))
@@ -115,7 +119,11 @@ def prepare_corpus(
             test_size=options.test_size,
             seed=options.seed,
         )
-    on_step(f"split: {splits.sizes()}")
+    sizes = splits.sizes()
+    on_step(
+        f"split: {sizes['train']} to train, {sizes['validation']} to calibrate, "
+        f"{sizes['test']} to test"
+    )
     return PreparedCorpus(splits=splits, cleanup=report, duplicates=duplicates)
 
 

@@ -80,7 +80,11 @@ def test_no_refit_saves_the_model_that_was_measured(
     refit = manifest["metrics"]["refit"]
     assert not refit["refit"] and refit["measured_model"] == manifest["model_version"]
     assert manifest["training_data"]["rows"] == 192
-    assert "then refit" not in capsys.readouterr().out
+    printed = capsys.readouterr()
+    assert "then refit" not in printed.out
+    # The training log reads as sentences, not Python dicts.
+    assert "fakewatch: split: 192 to train, 24 to calibrate, 24 to test" in printed.err
+    assert "{" not in printed.err
 
 
 def test_evaluate_writes_report_with_cv_and_learning_curve(
@@ -92,6 +96,7 @@ def test_evaluate_writes_report_with_cv_and_learning_curve(
     assert main(args) == 0
     text = (out / "report.md").read_text()
     assert "3-fold cross-validation" in text and "Learning curve" in text
+    assert "**not** the score of the deployed model" in text
     # The very file the model learned from (train and test rows, after its refit): said so.
     assert "216 of 240 articles (90%) were in the model's training data" in text
     assert (out / "learning_curve.png").stat().st_size > 0

@@ -87,7 +87,15 @@ def write_report(
 
 def cross_validation_section(result: dict[str, Any]) -> str:
     """Markdown table of k-fold mean ± standard deviation."""
-    rows = [f"## {result['folds']}-fold cross-validation", "", "| score | mean | std |"]
+    rows = [
+        f"## {result['folds']}-fold cross-validation",
+        "",
+        f"The model's configuration retrained {result['folds']} times on parts of *this* file "
+        "and scored on the rest: how well the kind learns this data, **not** the score of the "
+        "deployed model (that is the table above).",
+        "",
+        "| score | mean | std |",
+    ]
     rows.append("| --- | --- | --- |")
     for name, mean in result["mean"].items():
         rows.append(f"| {name} | {_format(mean)} | {_format(result['std'][name])} |")

@@ -141,8 +141,9 @@ class LightGBMModel(FakeNewsModel):
                 callbacks.append(
                     lightgbm.early_stopping(config["early_stopping_rounds"], verbose=False)
                 )
-        if self.verbose:
-            callbacks.append(_progress_callback(config["n_estimators"]))
+        bar = _progress_bar(config["n_estimators"]) if self.verbose else None
+        if bar is not None:
+            callbacks.append(_progress_callback(bar))
         self.booster_ = lightgbm.train(
             self._lightgbm_params(config),
             train_set,
@@ -152,6 +153,16 @@ class LightGBMModel(FakeNewsModel):
         )
         # With early stopping, keep the trees up to the best validation round only.
         self.n_trees_ = self.booster_.best_iteration or self.booster_.current_iteration()
+        grown = self.booster_.current_iteration()
+        if grown < config["n_estimators"]:
+            LOGGER.info(
+                "early stopping: validation loss stopped improving; %d of %d trees grown, the "
+                "best %d kept", grown, config["n_estimators"], self.n_trees_,
+            )  # fmt: skip
+        if bar is not None:
+            if grown < config["n_estimators"]:
+                bar.set_postfix_str(f"early stop: best {self.n_trees_} of {grown}")
+            bar.close()
         self.tree_paths_: TreePaths | None = None
 
     def _lightgbm_params(self, config: dict[str, Any]) -> dict[str, Any]:
@@ -298,16 +309,17 @@ class LightGBMModel(FakeNewsModel):
             self.linear_ = (coef, float(linear["intercept"]))
 
 
-def _progress_callback(total: int) -> Any:
-    """A LightGBM callback that drives a tqdm bar, one step per tree."""
+def _progress_bar(total: int) -> Any:
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=total, desc="lightgbm trees", unit="tree")
+    return tqdm(total=total, desc="lightgbm trees", unit="tree")
+
+
+def _progress_callback(bar: Any) -> Any:
+    """A LightGBM callback that moves a tqdm bar one step per tree."""
 
     def callback(env: Any) -> None:
         bar.update(1)
-        if env.iteration + 1 >= env.end_iteration:
-            bar.close()
 
     callback.order = 30  # type: ignore[attr-defined]
     return callback
