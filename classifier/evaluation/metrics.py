@@ -121,28 +121,47 @@ def save_plots(evaluation: Evaluation, folder: Path, title: str = "") -> dict[st
     y, p = evaluation.y_true, evaluation.proba_fake
     written: dict[str, str] = {}
 
-    figure, axes = plt.subplots(figsize=(4, 4))
-    matrix = metrics.confusion_matrix(y, (p >= evaluation.threshold).astype(int), labels=[0, 1])
-    metrics.ConfusionMatrixDisplay(matrix, display_labels=["real", "fake"]).plot(
-        ax=axes, colorbar=False
+    # Three verdicts, not two: an "uncertain" article is neither called fake nor real.
+    figure, axes = plt.subplots(figsize=(5, 3.5))
+    real_at = (
+        evaluation.threshold if evaluation.real_threshold is None else evaluation.real_threshold
     )
-    axes.set_title(f"{title} confusion at {evaluation.threshold:.2f}".strip())
+    bands = np.where(p >= evaluation.threshold, 2, np.where(p <= real_at, 0, 1))
+    matrix = np.array([[int(np.sum((y == truth) & (bands == band))) for band in range(3)]
+                       for truth in (0, 1)])  # fmt: skip
+    axes.imshow(matrix, cmap="Blues")
+    for (row, column), count in np.ndenumerate(matrix):
+        axes.text(column, row, str(count), ha="center", va="center",
+                  color="white" if count > matrix.max() / 2 else "black")  # fmt: skip
+    axes.set_xticks(range(3), ["real", "uncertain", "fake"])
+    axes.set_yticks(range(2), ["real", "fake"])
+    axes.set_xlabel("verdict")
+    axes.set_ylabel("label")
+    axes.set_title(
+        f"{title}\nfake if p >= {evaluation.threshold:.2f}, real if p <= {real_at:.2f}".strip(),
+        fontsize=9,
+    )
     written["confusion_matrix"] = _save(figure, folder / PLOT_FILES["confusion_matrix"])
 
     if len(np.unique(y)) == 2:
         figure, axes = plt.subplots(figsize=(4, 4))
-        metrics.RocCurveDisplay.from_predictions(y, p, ax=axes, name=title or "model")
+        metrics.RocCurveDisplay.from_predictions(y, p, ax=axes, name="model")
+        axes.set_title(title, fontsize=8)
         axes.plot([0, 1], [0, 1], linestyle=":", color="grey")
+        axes.set_xlabel("real articles flagged fake (false positive rate)")
+        axes.set_ylabel("fake articles found (true positive rate)")
+        axes.legend(loc="lower right", fontsize=8)
         written["roc"] = _save(figure, folder / PLOT_FILES["roc"])
 
     figure, axes = plt.subplots(figsize=(4, 4))
     bins = max(2, min(10, len(y) // 20))
     observed, predicted = calibration_curve(y, p, n_bins=bins, strategy="quantile")
-    axes.plot(predicted, observed, marker="o", label=title or "model")
+    axes.plot(predicted, observed, marker="o", label="model")
+    axes.set_title(title, fontsize=8)
     axes.plot([0, 1], [0, 1], linestyle=":", color="grey", label="perfect")
     axes.set_xlabel("predicted probability of fake")
     axes.set_ylabel("share actually fake")
-    axes.legend(loc="upper left")
+    axes.legend(loc="lower right", fontsize=8)
     written["calibration"] = _save(figure, folder / PLOT_FILES["calibration"])
     return written
 
