@@ -46,7 +46,8 @@ WORKDIR /data
 
 # /metrics and /healthz, on [daemon] metrics_port (deploy/fakewatch.toml). Healthy means the
 # database answers and a model is loaded; the JSON answer (in `docker inspect`) says what is
-# missing. `fakewatch worker` serves no HTTP: docker-compose.yml disables this check there.
+# missing. `fakewatch worker --metrics-port 9465` serves the same two endpoints on its own
+# port; docker-compose.yml points the worker's health check there.
 EXPOSE 9464
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import http.client as h, sys; c = h.HTTPConnection('127.0.0.1', 9464, timeout=8); c.request('GET', '/healthz'); r = c.getresponse(); print(r.read().decode()); sys.exit(r.status != 200)"]
