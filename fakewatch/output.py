@@ -13,6 +13,7 @@ import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TextIO
 
 from fakewatch.times import iso_utc
@@ -23,6 +24,9 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Control characters (C0, DEL, C1) that would drive the terminal a table is printed to.
 TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 FORMATS = ("table", *MACHINE_FORMATS)
+# Written to a file (`--output`), not a stream: a columnar format for pandas, DuckDB, Spark.
+FILE_FORMATS = ("parquet",)
+PARQUET_BATCH = 10_000
 MIN_ELASTIC_WIDTH = 20
 GAP = "  "
 ELLIPSIS = "…"
@@ -92,6 +96,56 @@ def write_jsonl(records: Iterable[Record], columns: Sequence[str], stream: TextI
         stream.flush()
         count += 1
     return count
+
+
+def write_parquet(records: Iterable[Record], columns: Sequence[str], path: str) -> int:
+    """Write the records to a Parquet file in batches; lists (explanations) as JSON text.
+
+    The file is written beside `path` and renamed into place at the end: an export that
+    fails leaves no half-written file."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    target = Path(path)
+    partial = target.with_name(target.name + ".part")
+    writer = None
+    count = 0
+    batch: list[dict[str, Any]] = []
+    try:
+        for record in records:
+            batch.append({c: _parquet_value(record[c]) for c in columns})
+            if len(batch) >= PARQUET_BATCH:
+                writer = _write_batch(pa, pq, writer, batch, columns, partial)
+                count += len(batch)
+                batch = []
+        if batch or writer is None:
+            writer = _write_batch(pa, pq, writer, batch, columns, partial)
+            count += len(batch)
+        writer.close()
+        partial.replace(target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return count
+
+
+def _write_batch(pa: Any, pq: Any, writer: Any, batch: list[dict[str, Any]],
+                 columns: Sequence[str], path: Path) -> Any:  # fmt: skip
+    table = pa.Table.from_pylist(batch, schema=writer.schema if writer else None)
+    if not batch and writer is None:
+        table = pa.table({c: pa.array([], pa.string()) for c in columns})
+    if writer is None:
+        writer = pq.ParquetWriter(str(path), table.schema)
+    writer.write_table(table)
+    return writer
+
+
+def _parquet_value(value: Any) -> Any:
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, default=plain)
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
 
 
 def write_table(

@@ -406,6 +406,29 @@ def test_terminal_escapes_and_spreadsheet_formulas_are_neutralised(
     assert {r["title"] for r in rows} >= {hostile, '=HYPERLINK("http://x.example","go")'}
 
 
+def test_parquet_export_holds_the_same_rows_as_json(
+    store: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "results.parquet"
+    code, out, err = run(capsys, "query", "--format", "parquet", "--output", str(path))
+    assert code == 0 and out == "" and "12 results written" in err
+    table = pq.read_table(path).to_pylist()
+    rows = query_json(capsys)
+    assert [r["article_id"] for r in table] == [r["article_id"] for r in rows]
+    assert table[0].keys() == rows[0].keys()
+    w4 = next(r for r in table if r["article_id"] == store.ids["w4"])
+    assert w4["probability_fake"] == 0.3 and json.loads(w4["explanation"])[0][0] == "officials"
+    assert w4["fetched_at"].isoformat().startswith("2026-11-19T10:00")
+    empty = tmp_path / "none.parquet"
+    assert run(capsys, "query", "--source", "quiet", "--format", "parquet",
+               "--output", str(empty))[0] == 0  # fmt: skip
+    assert pq.read_table(empty).num_rows == 0
+    code, _, err = run(capsys, "query", "--format", "parquet")  # no --output: one line
+    assert code == 2 and "--output FILE" in err
+
+
 def test_explain_shows_the_shift_and_why_each_verdict_was_given(
     store: Store, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

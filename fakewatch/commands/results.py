@@ -31,7 +31,7 @@ from db.results import (
 )
 from db.types import utcnow
 from fakewatch.database import open_database
-from fakewatch.output import FORMATS, write_records
+from fakewatch.output import FILE_FORMATS, FORMATS, write_parquet, write_records
 from fakewatch.result_tables import print_results_table, print_stats_table
 from fakewatch.settings import Settings, SettingsError
 from fakewatch.times import TIME_FORMS, parse_span, parse_time
@@ -127,9 +127,11 @@ def _register_query(subparsers: Any) -> None:
     parser.add_argument(
         "--format",
         default="table",
-        metavar="|".join(FORMATS),
-        help="output format (default: table; jsonl streams one object a line)",
+        metavar="|".join((*FORMATS, *FILE_FORMATS)),
+        help="output format (default: table; jsonl streams one object a line; parquet writes "
+        "--output FILE)",
     )
+    parser.add_argument("--output", metavar="FILE", help="the file --format parquet writes")
     parser.add_argument(
         "--columns", metavar="COL,...", help="columns to print, from: " + ", ".join(RESULT_COLUMNS)
     )
@@ -176,8 +178,10 @@ def _register_stats(subparsers: Any) -> None:
 
 def run_query(args: argparse.Namespace, settings: Settings) -> int:
     now = utcnow()
-    fmt = _choice("--format", args.format, FORMATS)
-    columns = _columns(args.columns, fmt, explain=args.explain)
+    fmt = _choice("--format", args.format, (*FORMATS, *FILE_FORMATS))
+    if fmt in FILE_FORMATS and not args.output:
+        raise SettingsError(f"--format {fmt} writes a file: give --output FILE")
+    columns = _columns(args.columns, "json" if fmt in FILE_FORMATS else fmt, explain=args.explain)
     query = _result_query(args, now)
     wanted = query.limit
     if fmt == "table" and query.limit is not None:
@@ -189,6 +193,9 @@ def run_query(args: argparse.Namespace, settings: Settings) -> int:
             rows = iter_results(session, query)
             if fmt == "table":
                 _print_results(rows, columns, wanted)
+            elif fmt == "parquet":
+                count = write_parquet(rows, columns, args.output)
+                print(f"{count} results written to {args.output}", file=sys.stderr)
             else:
                 write_records(rows, columns, fmt, sys.stdout)
     finally:
