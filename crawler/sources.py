@@ -11,7 +11,7 @@ from typing import Any
 from common.addresses import allowed_networks
 from crawler.errors import SourcesFileError, UnsafeUrlError
 from crawler.urls import host_of, require_http_url
-from db.source_config import SourceConfig
+from db.source_config import CATEGORIES, SourceConfig
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,99}$")
 INTERVAL_PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
@@ -21,7 +21,6 @@ INTERVAL_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
 MAX_INTERVAL_SECONDS = 365 * 86400
 SOURCE_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*source[ \t]*\]\]", re.MULTILINE)
 TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)|\(at end of document\)")
-CATEGORIES = ("wire", "broadsheet", "broadcaster", "tabloid", "satire", "blog", "other")
 KNOWN_KEYS = {
     "name", "feeds", "sitemaps", "homepage", "interval", "min_interval", "max_interval",
     "allowed_domains", "languages", "language", "allow_private", "category", "max_articles",
@@ -34,7 +33,6 @@ class Source(SourceConfig):
     """One news source: its stored configuration plus what only the crawler needs."""
 
     allow_private: tuple[str, ...] = ()
-    category: str = "other"
     max_articles: int | None = None
 
     @classmethod
@@ -199,7 +197,7 @@ def _source_from_table(table: dict[str, Any]) -> Source:
     domains = _strings(table, "allowed_domains") or tuple(
         sorted({host_of(u) for u in (*feeds, *sitemaps, *([homepage] if homepage else []))})
     )
-    category = table.get("category", Source.category)
+    category = table.get("category", SourceConfig.category)
     if category not in CATEGORIES:
         raise ValueError(f"source {name!r}: category must be one of {', '.join(CATEGORIES)}")
     max_articles = table.get("max_articles")

@@ -81,6 +81,7 @@ class Source(Base):
     max_interval_seconds: Mapped[int] = mapped_column(default=SourceConfig.max_interval_seconds)
     poll_interval_seconds: Mapped[int | None] = mapped_column(nullable=True)
     enabled: Mapped[bool] = mapped_column(default=SourceConfig.enabled)
+    category: Mapped[str] = mapped_column(String(20), default=SourceConfig.category)
     next_crawl_at: Mapped[OptionalTimestamp]
     last_crawl_at: Mapped[OptionalTimestamp]
     last_success_at: Mapped[OptionalTimestamp]

@@ -119,6 +119,11 @@ def source_names(session: Session, enabled_only: bool = False) -> list[str]:
     return list(session.scalars(query))
 
 
+def source_categories(session: Session) -> dict[str, str]:
+    """Each source's category (wire, broadsheet, satire, ...), by name."""
+    return dict(session.execute(select(Source.name, Source.category)).tuples().all())
+
+
 def model_names(session: Session) -> list[str]:
     """Names of the models that have scored at least one article, sorted."""
     query = select(Prediction.model_name).distinct().order_by(Prediction.model_name)

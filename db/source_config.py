@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+CATEGORIES = ("wire", "broadsheet", "broadcaster", "tabloid", "satire", "blog", "other")
+
 
 @dataclass(frozen=True)
 class SourceConfig:
@@ -27,6 +29,8 @@ class SourceConfig:
     allowed_domains: tuple[str, ...] = ()
     languages: tuple[str, ...] = ("en",)
     enabled: bool = True
+    # What kind of outlet it is (CATEGORIES): a label in metrics, a grouping in `stats`.
+    category: str = "other"
     start_urls: tuple[str, ...] = field(default=(), compare=False)
 
     @property

