@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from typing import Any
 
 from scrapy.crawler import Crawler, CrawlerProcess
@@ -24,8 +25,12 @@ from db.engine import make_sessionmaker
 from db.models import CrawlRun
 from db.models import Source as SourceRow
 from db.queries import finish_crawl_run, start_crawl_run, sync_source
+from db.scheduling import mark_interrupted_runs
+from db.types import utcnow
 
 LOGGER = logging.getLogger(__name__)
+# Beyond a source's own time limit: Scrapy's graceful stop, and the recording of the run.
+STALE_RUN_GRACE = 600.0
 
 
 def crawl_once(
@@ -91,9 +96,13 @@ def crawl_once(
             LOGGER.exception("cannot record the crawl of %s yet", job[0].name)
         return result
 
+    # A crawl of one source stops after max_crawl_seconds: a run still `running` long after
+    # that was left by a crawl that died (killed, or its last write failed on a full disk).
+    dead_before = utcnow() - timedelta(seconds=options.max_crawl_seconds + STALE_RUN_GRACE)
     for source in sources:
         with sessions.begin() as session:
             source_id = sync_source(session, source)
+            mark_interrupted_runs(session, [source.name], utcnow(), started_before=dead_before)
             run_id = start_crawl_run(session, source_id, source.name)
             validators = dict(session.get_one(SourceRow, source_id).feed_validators or {})
         report = CrawlReport(source.name)

@@ -104,13 +104,21 @@ def reclaim_from_the_dead(
     return released
 
 
-def mark_interrupted_runs(session: Session, source_names: Sequence[str], now: datetime) -> int:
-    """Close crawl runs of these sources that a killed crawl left `running`."""
-    runs = session.scalars(
-        select(CrawlRun).where(
-            CrawlRun.outcome == CrawlOutcome.RUNNING, CrawlRun.source_name.in_(list(source_names))
-        )
+def mark_interrupted_runs(
+    session: Session,
+    source_names: Sequence[str],
+    now: datetime,
+    *,
+    started_before: datetime | None = None,
+) -> int:
+    """Close crawl runs of these sources that a killed crawl left `running` (only those
+    started before `started_before`, if given: older than any live crawl can be)."""
+    query = select(CrawlRun).where(
+        CrawlRun.outcome == CrawlOutcome.RUNNING, CrawlRun.source_name.in_(list(source_names))
     )
+    if started_before is not None:
+        query = query.where(CrawlRun.started_at < started_before)
+    runs = session.scalars(query)
     count = 0
     for run in runs:
         run.outcome = CrawlOutcome.FAILED

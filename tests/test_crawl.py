@@ -582,3 +582,34 @@ def test_a_slow_source_neither_delays_nor_outlasts_its_batch(
     # Each run is closed when its own crawl ends, not when the slowest of the batch does.
     assert (slow_run.finished_at - fast_run.finished_at).total_seconds() > 1
     assert (slow_run.finished_at - slow_run.started_at).total_seconds() < 9
+
+
+def test_a_run_left_running_by_a_dead_crawl_is_closed_by_the_next(
+    site: NewsSite, sqlite_url: str, tmp_path: Path
+) -> None:
+    """A crawl whose last write failed (a full disk) or that was killed leaves its run
+    `running`; no crawl of one source lasts past max_crawl_seconds, so the next closes it."""
+    from datetime import UTC, datetime, timedelta
+
+    from db.migrate import upgrade
+    from db.queries import start_crawl_run, sync_source
+    from db.source_config import SourceConfig
+
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    with make_sessionmaker(engine).begin() as session:
+        source_id = sync_source(
+            session, SourceConfig("fixture", feeds=(f"{site.url}/feeds/rss.xml",))
+        )
+        dead = start_crawl_run(session, source_id, "fixture")
+        session.get_one(CrawlRun, dead).started_at = datetime.now(UTC) - timedelta(hours=2)
+    engine.dispose()
+    sources = write_sources(
+        tmp_path, [local_source("fixture", feeds=[f"{site.url}/feeds/rss.xml"])]
+    )
+    fakewatch("crawl", "fixture", "--json", database_url=sqlite_url, folder=tmp_path,
+              sources=sources)  # fmt: skip
+    by_id = {run.id: run for run in runs(sqlite_url)}
+    assert by_id[dead].outcome is CrawlOutcome.FAILED
+    assert by_id[dead].errors[-1]["reason"] == "interrupted"
+    assert [r.outcome for r in by_id.values() if r.id != dead] == [CrawlOutcome.OK]
