@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+from pathlib import Path
 
 import pytest
 
@@ -114,3 +115,34 @@ def test_homepage_links_and_feeds() -> None:
         "https://n.example/news/2026/11/03/big-story.html",
         "https://n.example/world/a-long-story-slug-here",
     ]
+
+
+def test_an_entity_amplified_feed_parses_within_a_memory_bound(tmp_path: Path) -> None:
+    """The reported attack at full size: 100 titles of 1,000 references to a 4.4 KB entity
+    (a 4.5 MB feed that grew a crawl to 1.86 GB). Parsed in a child held to 600 MB."""
+    import subprocess
+    import sys
+
+    value = "A" * 4400
+    items = "".join(
+        f"<item><title>{'&a;' * 1000}</title><link>https://n.example/{i}</link></item>"
+        for i in range(100)
+    )
+    feed = tmp_path / "amplified.xml"
+    feed.write_text(
+        f'<?xml version="1.0"?>\n<!DOCTYPE rss [\n<!ENTITY a "{value}">\n]>\n'
+        f'<rss version="2.0"><channel><title>T</title>{items}</channel></rss>',
+        encoding="utf-8",
+    )
+    script = (
+        "import resource, sys\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (600 * 2**20, 600 * 2**20))\n"
+        "from crawler.feeds import parse_feed\n"
+        "entries = parse_feed(open(sys.argv[1], 'rb').read(), 'u')\n"
+        "print(len(entries), max(len(e.title or '') for e in entries))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(feed)], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-1000:]
+    assert result.stdout.split() == ["100", "1000"]
