@@ -363,6 +363,7 @@ def test_a_worker_started_before_any_model_waits_then_scores(
             if line.startswith('fakewatch_articles_scored_total{model="later",source="early"')
         ]
         assert sum(scored) == 6
-        assert 'fakewatch_scoring_seconds_count{model="later"} 1.0' in metrics_text
+        # One observation per article scored (six, in one batch).
+        assert 'fakewatch_scoring_seconds_count{model="later"} 6.0' in metrics_text
     finally:
         assert worker.stop() == 0, worker.logs()[-2000:]
