@@ -208,6 +208,30 @@ def test_fakewatch_services_share_image_database_settings_and_models(
     assert all(Path(folder).is_relative_to("/models") for folder in settings["models"])
 
 
+def test_own_sources_and_training_corpora_are_mounted_from_env(tmp_path: Path) -> None:
+    sources = tmp_path / "my-sources.toml"
+    sources.write_text('[[source]]\nname = "mine"\nfeeds = ["https://mine.example/rss"]\n')
+    corpora = tmp_path / "corpora"
+    corpora.mkdir()
+    env = {**SECRETS, "SOURCES_FILE": str(sources), "TRAINING_DATA_DIR": str(corpora),
+           "FAKEWATCH_TRAINING_DATA": "/training/mine.csv"}  # fmt: skip
+    result = compose_config(tmp_path, env)
+    assert result.returncode == 0, result.stderr
+    resolved = yaml.safe_load(result.stdout)
+    for name in FAKEWATCH_SERVICES:
+        svc = service(resolved, name)
+        assert mounts(svc)[svc["environment"]["FAKEWATCH_SOURCES"]] == str(sources)
+    setup = service(resolved, "setup")
+    assert mounts(setup)["/training"] == str(corpora)
+    assert setup["environment"]["FAKEWATCH_TRAINING_DATA"] == "/training/mine.csv"
+    # And without them: the shipped sources file, WELFake (an empty variable).
+    default = service(yaml.safe_load(compose_config(tmp_path, SECRETS).stdout), "setup")
+    assert mounts(default)["/etc/fakewatch/sources.toml"] == str(
+        REPO_ROOT / "fakewatch" / "sources.toml"
+    )
+    assert not default["environment"].get("FAKEWATCH_TRAINING_DATA")
+
+
 def test_published_ports_bind_to_localhost(config: dict[str, Any]) -> None:
     published = {name: host_ports(svc) for name, svc in config["services"].items()}
     assert published["grafana"] == ["127.0.0.1:3000"]
