@@ -391,16 +391,7 @@ def verdict_counts(
     model version replaces the old verdict instead of counting twice.
     """
     fake = func.sum(case((Prediction.verdict == "fake", 1), else_=0))
-    credits = article_credits()
-    query = (
-        select(Source.name, Prediction.model_name, func.count(Prediction.id), fake)
-        .select_from(Prediction)
-        .join(Article, Article.id == Prediction.article_id)
-        .join(credits, credits.c.article_id == Article.id)
-        .outerjoin(Source, Source.id == credits.c.source_id)
-        .where(_is_latest(same_model=True), *_in_window(since, until))
-        .group_by(Source.name, Prediction.model_name)
-    )
+    query = _latest_per_source_and_model((func.count(Prediction.id), fake), since, until)
     if sources:
         query = query.where(Source.name.in_(sources))
     if models:
@@ -450,16 +441,7 @@ def drift_counts(
             Prediction.probability_fake <= high if i == last else Prediction.probability_fake < high
         )
         counted.append(func.sum(case((and_(Prediction.probability_fake >= low, top), 1), else_=0)))
-    credits = article_credits()
-    query = (
-        select(Source.name, Prediction.model_name, *counted)
-        .select_from(Prediction)
-        .join(Article, Article.id == Prediction.article_id)
-        .join(credits, credits.c.article_id == Article.id)
-        .join(Source, Source.id == credits.c.source_id)
-        .where(_is_latest(same_model=True), *_in_window(since, None))
-        .group_by(Source.name, Prediction.model_name)
-    )
+    query = _latest_per_source_and_model(counted, since, None).where(Source.name.is_not(None))
     out = {}
     for name, model, scored, with_shift, beyond, shift_sum, *per_bin in session.execute(query):
         out[(name, model)] = DriftCounts(
@@ -470,6 +452,24 @@ def drift_counts(
             score_bins=tuple(int(n or 0) for n in per_bin),
         )
     return out
+
+
+def _latest_per_source_and_model(
+    columns: Sequence[Any], since: datetime | None, until: datetime | None
+) -> Statement:
+    """Source name, model and `columns` over each model's latest prediction of the articles
+    fetched in the window, one row per (source, model); an article counts for every source
+    that published it."""
+    credits = article_credits()
+    return (
+        select(Source.name, Prediction.model_name, *columns)
+        .select_from(Prediction)
+        .join(Article, Article.id == Prediction.article_id)
+        .join(credits, credits.c.article_id == Article.id)
+        .outerjoin(Source, Source.id == credits.c.source_id)
+        .where(_is_latest(same_model=True), *_in_window(since, until))
+        .group_by(Source.name, Prediction.model_name)
+    )
 
 
 def _last_fetched(

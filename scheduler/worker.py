@@ -10,6 +10,7 @@ import threading
 import time
 from collections import Counter
 from datetime import timedelta
+from pathlib import Path
 
 import pandas as pd
 from sqlalchemy.exc import OperationalError
@@ -52,7 +53,7 @@ def owner_is_dead(owner: str) -> bool:
 def _is_zombie(pid: int) -> bool:
     """A killed process not yet reaped by its parent still answers signal 0."""
     try:
-        stat = open(f"/proc/{pid}/stat", encoding="ascii").read()  # noqa: SIM115
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
     except OSError:
         return False
     return stat.rpartition(")")[2].split()[0] == "Z"

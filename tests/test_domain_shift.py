@@ -144,7 +144,7 @@ def test_lightgbm_path_contributions_add_up_to_the_raw_log_odds(
     model = fitted(LightGBMModel(preset="fakewatch", n_estimators=40, n_jobs=1), splits)
     articles = model.preprocessing_.transform(splits[2].iloc[:8])
     raw, explanations = model._score_and_explain(articles, 100_000)
-    paths = model._tree_paths()
+    paths = model._naming().paths
     for score, why in zip(raw, explanations, strict=True):
         logit = np.log(score / (1 - score))
         total = sum(weight for _, weight in why) + paths.expected_value

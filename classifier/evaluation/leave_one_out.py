@@ -22,7 +22,7 @@ import pandas as pd
 from classifier.corpus.dedup import duplicate_groups
 from classifier.corpus.splits import split_corpus
 from classifier.errors import CorpusError
-from classifier.evaluation.metrics import evaluate_model
+from classifier.evaluation.metrics import compute_metrics
 from classifier.models.base import FakeNewsModel
 from classifier.models.calibration import VERDICT_FAKE, VERDICT_UNCERTAIN
 
@@ -126,10 +126,11 @@ def _score(
     train_rows: int,
 ) -> HeldOutScore:
     labels = rows["label"].to_numpy()
-    evaluation = evaluate_model(model, rows, labels)
-    metrics = evaluation.metrics()
-    shift = model.shift_scores(rows)
-    verdicts = model.verdicts_for_proba(evaluation.proba_fake, shift)
+    assessment = model.assess(rows)  # probability, shift and verdict: preprocessed once
+    metrics = compute_metrics(
+        labels, assessment.proba_fake, model.threshold_, model.real_threshold_
+    )
+    shift, verdicts = assessment.shift, assessment.verdicts
     detector = model.domain_shift_
     flagged = verdicts == VERDICT_FAKE
     real = labels == 0

@@ -9,6 +9,7 @@ Saved as LightGBM's text model plus JSON (TF-IDF vocabulary and idf, keywords).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from pathlib import Path
@@ -163,7 +164,7 @@ class LightGBMModel(FakeNewsModel):
             if grown < config["n_estimators"]:
                 bar.set_postfix_str(f"early stop: best {self.n_trees_} of {grown}")
             bar.close()
-        self.tree_paths_: TreePaths | None = None
+        self.naming_: _Naming | None = None
 
     def _lightgbm_params(self, config: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -189,11 +190,14 @@ class LightGBMModel(FakeNewsModel):
         X: pd.DataFrame,
         counts: sparse.csr_matrix,
         linear: NDArray[np.float64] | None = None,
+        *,
+        tfidf: sparse.csr_matrix | None = None,
     ) -> sparse.csr_matrix:
         # Keyword counts are columns of the same count matrix: one tokenisation per article.
         columns = self.terms_.columns
         keyword_counts = counts[:, [columns[word] for word in self.keywords_]]
-        tfidf = self.terms_.tfidf(counts)
+        if tfidf is None:
+            tfidf = self.terms_.tfidf(counts)
         blocks: list[Any] = [text_features.engineered_features(X), keyword_counts]
         if self.linear_ is not None:
             if linear is None:
@@ -222,7 +226,8 @@ class LightGBMModel(FakeNewsModel):
         if len(X) == 0 or top <= 0:
             return self._raw_scores(X), []
         counts = self.terms_.counts(text_features.article_documents(X))
-        features = self._assemble(X, counts)
+        tfidf = self.terms_.tfidf(counts)
+        features = self._assemble(X, counts, tfidf=tfidf)
         raw = np.asarray(
             self.booster_.predict(features, num_iteration=self.n_trees_, num_threads=self.n_jobs),
             dtype=float,
@@ -233,39 +238,25 @@ class LightGBMModel(FakeNewsModel):
             ),
             dtype=np.int64,
         )
-        by_column = self._tree_paths().contributions(leaves)
-        engineered = len(text_features.ENGINEERED_FEATURES)
-        vocabulary = len(self.terms_.idf)
-        # Column of the feature matrix -> column of (engineered features, then words).
-        targets = [
-            *range(engineered),
-            *(engineered + self.terms_.columns[word] for word in self.keywords_),
-        ]
-        linear_column = len(targets) if self.linear_ is not None else None
-        if linear_column is not None:
-            targets.append(-1)  # shared out over its words below
-        targets.extend(range(engineered, engineered + vocabulary))
-        kept = np.flatnonzero(np.asarray(targets) >= 0)
-        to_names = sparse.csr_matrix(
-            (np.ones(len(kept)), (kept, np.asarray(targets)[kept])),
-            shape=(by_column.shape[1], engineered + vocabulary),
-        )
-        by_name = by_column @ to_names
-        if linear_column is not None and self.linear_ is not None:
-            words = linear_contributions(self.terms_.tfidf(counts), self.linear_[0])
-            shared = share_out(by_column[:, linear_column].toarray().ravel(), words)
+        naming = self._naming()
+        by_column = naming.paths.contributions(leaves)
+        by_name = by_column @ naming.to_names
+        if naming.linear_column is not None and self.linear_ is not None:
+            words = linear_contributions(tfidf, self.linear_[0])
+            shared = share_out(by_column[:, naming.linear_column].toarray().ravel(), words)
+            engineered = len(text_features.ENGINEERED_FEATURES)
             by_name = by_name + sparse.hstack(
                 [sparse.csr_matrix((len(X), engineered)), shared], format="csr"
             )
-        names = [*text_features.ENGINEERED_FEATURES, *self.terms_.terms]
-        return raw, top_contributions(sparse.csr_matrix(by_name), names, top)
+        return raw, top_contributions(sparse.csr_matrix(by_name), naming.names, top)
 
-    def _tree_paths(self) -> TreePaths:
-        """The trees' decision paths, built on first use (derived, never saved)."""
-        paths = getattr(self, "tree_paths_", None)
-        if paths is None:
-            paths = self.tree_paths_ = TreePaths(self.booster_, self.n_trees_)
-        return paths
+    def _naming(self) -> _Naming:
+        """The trees' decision paths and the feature-to-name map, built on first use (derived
+        from the booster and the vocabulary, never saved)."""
+        naming = getattr(self, "naming_", None)
+        if naming is None:
+            naming = self.naming_ = _Naming.of(self)
+        return naming
 
     def _save_files(self, folder: Path) -> None:
         self.booster_.save_model(str(folder / MODEL_FILE), num_iteration=self.n_trees_)
@@ -299,7 +290,7 @@ class LightGBMModel(FakeNewsModel):
         if set(self.keywords_) - set(self.terms_.columns):
             raise ValueError("keywords missing from the saved vocabulary")
         self.n_trees_ = int(features["n_trees"])
-        self.tree_paths_ = None
+        self.naming_ = None
         self.linear_ = None
         if features["linear_score"]:
             linear = json.loads((folder / LINEAR_FILE).read_text(encoding="utf-8"))
@@ -307,6 +298,40 @@ class LightGBMModel(FakeNewsModel):
             if len(coef) != len(self.terms_.idf):
                 raise ValueError("linear score coefficients do not match the vocabulary")
             self.linear_ = (coef, float(linear["intercept"]))
+
+
+@dataclasses.dataclass(frozen=True)
+class _Naming:
+    """How a model's per-feature contributions become per-name ones."""
+
+    paths: TreePaths
+    # (features x names): engineered features, then words; a keyword's count column and a
+    # word's TF-IDF column both map to the word. The linear score maps to nothing here: it
+    # is shared out over its words per article.
+    to_names: sparse.csr_matrix
+    names: list[str]
+    linear_column: int | None
+
+    @classmethod
+    def of(cls, model: LightGBMModel) -> _Naming:
+        engineered = len(text_features.ENGINEERED_FEATURES)
+        vocabulary = len(model.terms_.idf)
+        targets = [
+            *range(engineered),
+            *(engineered + model.terms_.columns[word] for word in model.keywords_),
+        ]
+        linear_column = len(targets) if model.linear_ is not None else None
+        if linear_column is not None:
+            targets.append(-1)
+        targets.extend(range(engineered, engineered + vocabulary))
+        target_array = np.asarray(targets)
+        kept = np.flatnonzero(target_array >= 0)
+        to_names = sparse.csr_matrix(
+            (np.ones(len(kept)), (kept, target_array[kept])),
+            shape=(len(targets), engineered + vocabulary),
+        )
+        names = [*text_features.ENGINEERED_FEATURES, *model.terms_.terms]
+        return cls(TreePaths(model.booster_, model.n_trees_), to_names, names, linear_column)
 
 
 def _progress_bar(total: int) -> Any:
