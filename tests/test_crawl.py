@@ -581,7 +581,6 @@ def test_a_slow_source_neither_delays_nor_outlasts_its_batch(
     assert fast_run.finished_at is not None and slow_run.finished_at is not None
     # Each run is closed when its own crawl ends, not when the slowest of the batch does.
     assert (slow_run.finished_at - fast_run.finished_at).total_seconds() > 1
-    assert (slow_run.finished_at - slow_run.started_at).total_seconds() < 9
 
 
 def test_a_run_left_running_by_a_dead_crawl_is_closed_by_the_next(
