@@ -482,6 +482,10 @@ class SlowStories(http.server.BaseHTTPRequestHandler):
 
     delay = 1.5
 
+    def handle(self) -> None:
+        with contextlib.suppress(OSError):  # a crawl that was stopped hangs up mid-answer
+            super().handle()
+
     def do_GET(self) -> None:
         port = self.server.server_address[1]
         if self.path == "/feed.xml":
