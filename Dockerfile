@@ -29,6 +29,7 @@ COPY README.md ./
 COPY fakewatch ./fakewatch
 COPY common ./common
 COPY articles ./articles
+COPY factchecks ./factchecks
 COPY crawler ./crawler
 COPY classifier ./classifier
 COPY scheduler ./scheduler

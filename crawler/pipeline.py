@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from common.messages import first_line
 from crawler.articles import page_to_record
+from crawler.claim_reviews import page_reviews, review_rows
 from crawler.items import PageItem
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ class StoragePipeline:
             message = first_line(getattr(exc, "orig", exc), 300)
             report.error(item.url, "database", message)
             return item
+        self._store_claims(item, spider)
         if outcome.kind == "new":
             report.count("articles_new")
         elif outcome.kind == "duplicate":
@@ -52,3 +54,26 @@ class StoragePipeline:
         else:
             report.skipped(record.status_reason or "unknown")
         return item
+
+    def _store_claims(self, item: PageItem, spider: NewsSpider) -> None:
+        """Fact-check reviews on the page, counted; a bad review never costs the page."""
+        report = spider.report
+        try:
+            found = page_reviews(item)
+        except Exception:  # a parser bug on hostile markup must not end the crawl
+            LOGGER.exception("reading ClaimReview markup failed for %s", item.url)
+            report.count("claims_skipped")
+            return
+        for reason, count in found.skipped.items():
+            report.count("claims_skipped", count)
+            LOGGER.info("%s: %d ClaimReview item(s) skipped on %s: %s", report.source_name,
+                        count, item.url, reason)  # fmt: skip
+        if not found.reviews:
+            return
+        try:
+            stored = spider.store.save_claims(review_rows(found))
+        except SQLAlchemyError as exc:
+            report.error(item.url, "database", first_line(getattr(exc, "orig", exc), 300))
+            return
+        report.count("claims_found", len(found.reviews))
+        report.count("claims_new", stored.new)

@@ -19,6 +19,7 @@ COUNT_FIELDS = (
     "articles_failed",
     "articles_owed",
 )
+CLAIM_COUNTS = ("claims_found", "claims_new", "claims_skipped")
 # Article failures that a later crawl cannot mend: the link is wrong, refused, or gone.
 FINAL_FAILURES = frozenset(
     {"http_404", "http_410", "blocked_url", "bad_url", "robots", "redirect_loop", "ignored"}
@@ -110,5 +111,7 @@ class CrawlReport:
             "source": self.source_name,
             "outcome": self.outcome.value,
             **self.row_counts(),
+            # Fact-check reviews read from the pages (ClaimReview markup).
+            **{name: self.counts[name] for name in CLAIM_COUNTS},
             "errors": self.errors[:20],
         }

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
+from db.claims import StoredClaims, upsert_claims
 from db.queries import ArticleRecord, StoreOutcome, known_urls, store_article
 
 
@@ -34,3 +37,13 @@ class ArticleStore:
             # Another crawler stored this URL or text a moment ago: now it is a duplicate.
             with self.engine.begin() as connection:
                 return store_article(connection, record)
+
+    def save_claims(self, reviews: list[dict[str, Any]]) -> StoredClaims:
+        """Store one page's fact-check reviews in their own transaction."""
+        try:
+            with self.engine.begin() as connection:
+                return upsert_claims(connection, reviews, self.source_id)
+        except IntegrityError:
+            # Another crawl stored the same review a moment ago: now it is an update.
+            with self.engine.begin() as connection:
+                return upsert_claims(connection, reviews, self.source_id)

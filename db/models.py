@@ -1,4 +1,4 @@
-"""SQLAlchemy models of the public schema: sources, articles, aliases, crawl runs, predictions."""
+"""SQLAlchemy models of the public schema: sources, articles, crawl runs, predictions, claims."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -208,3 +209,109 @@ class Prediction(Base):
     shift_limit: Mapped[float | None] = mapped_column(Float, nullable=True)
     # The features that pushed the score most: [[feature, log-odds contribution], ...].
     explanation: Mapped[list[Any] | None] = mapped_column(nullable=True)
+
+
+class Claim(Base):
+    """One fact-checker's verdict on one claim, read from ClaimReview markup.
+
+    Unique per review URL and claim text (`claim_key`, a hash of the normalised text): a
+    page re-crawled updates its reviews rather than adding them again. `embedding` holds the
+    claim's sentence vector (float16) from the model named in `embedding_model`.
+    """
+
+    __tablename__ = "claims"
+    __table_args__ = (
+        UniqueConstraint("review_url", "claim_key"),
+        Index("ix_claims_fact_checker_reviewed_at", "fact_checker", "reviewed_at"),
+    )
+
+    id: Mapped[IntPk]
+    review_url: Mapped[Url]
+    claim_key: Mapped[str] = mapped_column(String(64))
+    claim: Mapped[str] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text, nullable=True)
+    rating: Mapped[str] = mapped_column(String(16))
+    rating_words: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    rating_value: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    best_rating: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    worst_rating: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    fact_checker: Mapped[str] = mapped_column(String(200))
+    fact_checker_url: Mapped[str | None] = mapped_column(String(2048), nullable=True)
+    source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sources.id", ondelete="SET NULL"), index=True, nullable=True
+    )
+    reviewed_at: Mapped[OptionalTimestamp]
+    language: Mapped[str | None] = mapped_column(String(35), nullable=True)
+    claimant: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    claimed_at: Mapped[OptionalTimestamp]
+    appearances: Mapped[list[Any]] = mapped_column(default=list)
+    embedding: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    embedding_model: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    found_at: Mapped[Timestamp]
+    updated_at: Mapped[Timestamp] = mapped_column(onupdate=utcnow)
+
+
+class ClaimAppearance(Base):
+    """A URL where a claim appeared (its review's `appearance` / `sameAs`): a certain match."""
+
+    __tablename__ = "claim_appearances"
+    __table_args__ = (UniqueConstraint("claim_id", "url"),)
+
+    id: Mapped[IntPk]
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"))
+    url: Mapped[Url] = mapped_column(index=True)
+
+
+class ClaimMatch(Base):
+    """An article that carries a checked claim: by URL (certain) or by meaning (a score)."""
+
+    __tablename__ = "claim_matches"
+    __table_args__ = (UniqueConstraint("article_id", "claim_id", "method"),)
+
+    id: Mapped[IntPk]
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    method: Mapped[str] = mapped_column(String(16))  # "url" or "meaning"
+    score: Mapped[float] = mapped_column(Float)
+    passage: Mapped[str | None] = mapped_column(Text, nullable=True)
+    matched_at: Mapped[Timestamp] = mapped_column(index=True)
+
+
+class ArticleEvidence(Base):
+    """An article's best claim match and the evidence verdict it gives: the results view's."""
+
+    __tablename__ = "article_evidence"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    match_id: Mapped[int] = mapped_column(ForeignKey("claim_matches.id", ondelete="CASCADE"))
+    evidence: Mapped[str | None] = mapped_column(String(16), nullable=True, index=True)
+    updated_at: Mapped[Timestamp] = mapped_column(onupdate=utcnow)
+
+
+class ArticlePassages(Base):
+    """A recent article's passage vectors, kept so that new claims are matched without
+    embedding the article again; pruned after the matching look-back."""
+
+    __tablename__ = "article_passages"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    passages: Mapped[list[Any]] = mapped_column(default=list)
+    vectors: Mapped[bytes] = mapped_column(LargeBinary)
+    embedding_model: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[Timestamp] = mapped_column(index=True)
+
+
+class MatchingMark(Base):
+    """How far claim matching has read: the last article id and the last claim id it matched."""
+
+    __tablename__ = "matching_marks"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_id: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[Timestamp] = mapped_column(onupdate=utcnow)

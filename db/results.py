@@ -30,7 +30,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from db.models import Article, ArticleAlias, ArticleStatus, Prediction, Source
+from db.models import (
+    Article,
+    ArticleAlias,
+    ArticleEvidence,
+    ArticleStatus,
+    Claim,
+    ClaimMatch,
+    Prediction,
+    Source,
+)
 
 VERDICTS = ("fake", "uncertain", "real")
 UNSCORED = "unscored"
@@ -42,7 +51,7 @@ STREAM_BATCH = 500
 # Any select of result columns (SQLAlchemy 2.1 types a select by its column types).
 Statement: TypeAlias = "Select[*tuple[Any, ...]]"
 
-# The columns of the `results` view (migration 0005), in its order.
+# The columns of the `results` view (migration 0008), in its order.
 RESULT_COLUMNS = (
     "article_id",
     "source",
@@ -61,7 +70,15 @@ RESULT_COLUMNS = (
     "scored_at",
     "shift_score",
     "explanation",
+    "claim",
+    "claim_rating",
+    "fact_checker",
+    "review_url",
+    "match_score",
+    "match_method",
+    "evidence",
 )
+EVIDENCE = ("debunked", "supported")
 
 
 @dataclass(frozen=True)
@@ -80,6 +97,7 @@ class ResultQuery:
     sort: str = "fetched"
     descending: bool = True
     limit: int | None = None
+    evidence: tuple[str, ...] = ()  # of EVIDENCE: articles whose best claim match gives it
 
 
 @dataclass(frozen=True)
@@ -245,10 +263,20 @@ def _results_statement(model: str | None) -> Statement:
             Prediction.created_at.label("scored_at"),
             Prediction.shift_score,
             Prediction.explanation,
+            Claim.claim,
+            Claim.rating.label("claim_rating"),
+            Claim.fact_checker,
+            Claim.review_url,
+            ClaimMatch.score.label("match_score"),
+            ClaimMatch.method.label("match_method"),
+            ArticleEvidence.evidence,
         )
         .select_from(Article)
         .outerjoin(Source, Source.id == Article.source_id)
         .outerjoin(Prediction, _current_prediction(model))
+        .outerjoin(ArticleEvidence, ArticleEvidence.article_id == Article.id)
+        .outerjoin(ClaimMatch, ClaimMatch.id == ArticleEvidence.match_id)
+        .outerjoin(Claim, Claim.id == ClaimMatch.claim_id)
     )
 
 
@@ -271,6 +299,8 @@ def _filtered(statement: Statement, query: ResultQuery) -> Statement:
         statement = statement.where(Article.id.in_(published))
     if query.verdicts:
         statement = statement.where(_verdict_condition(query.verdicts))
+    if query.evidence:
+        statement = statement.where(ArticleEvidence.evidence.in_(query.evidence))
     if query.statuses:
         statement = statement.where(
             Article.status.in_([ArticleStatus(status) for status in query.statuses])

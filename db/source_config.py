@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-CATEGORIES = ("wire", "broadsheet", "broadcaster", "tabloid", "satire", "blog", "other")
+# "factcheck": a fact-checker, whose ClaimReview markup becomes claims; its own articles are
+# never matched with the claims they review.
+CATEGORIES = (
+    "wire", "broadsheet", "broadcaster", "tabloid", "satire", "blog", "factcheck", "other",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

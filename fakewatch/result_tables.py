@@ -21,7 +21,14 @@ HEADERS = {
     "last_fetched": "LAST FETCHED",
     "shift_score": "SHIFT",
     "explanation": "WHY (LOG-ODDS)",
+    "match_score": "MATCH",
+    "fact_checker": "CHECKED BY",
+    "review_url": "REVIEW",
+    "claim_rating": "RATING",
+    "reviewed_at": "REVIEWED",
 }
+# Columns cut to this many characters in a table (machine formats give them whole).
+CUT = {"claim": 60}
 # Contributions shown per row in a table; machine formats give every stored one.
 TABLE_CONTRIBUTIONS = 4
 NUMERIC = {
@@ -29,6 +36,7 @@ NUMERIC = {
     "probability_fake",
     "threshold",
     "shift_score",
+    "match_score",
     "articles",
     "scored",
     "fake",
@@ -37,7 +45,7 @@ NUMERIC = {
     "skipped",
     "errors",
 }
-DATETIMES = {"published_at", "fetched_at", "scored_at", "last_fetched"}
+DATETIMES = {"published_at", "fetched_at", "scored_at", "last_fetched", "reviewed_at"}
 
 
 def print_results_table(
@@ -96,7 +104,9 @@ def _cell(column: str, value: Any) -> str:
         return explanation_text(value[:TABLE_CONTRIBUTIONS])
     if isinstance(value, float):
         return f"{value:.3f}"
-    return str(value)
+    text = str(value)
+    limit = CUT.get(column)
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
 def explanation_text(contributions: Sequence[Sequence[Any]]) -> str:

@@ -38,6 +38,7 @@ from db.scheduling import (
 from db.scoring import release_articles
 from db.types import utcnow
 from scheduler import metrics
+from scheduler.claim_matching import ClaimMatchingWorker
 from scheduler.crawling import CrawlJob, start_crawl_process
 from scheduler.deployed_models import ModelSet
 from scheduler.http import readiness, serve
@@ -110,6 +111,7 @@ class Daemon:
             id="heartbeat", coalesce=True, misfire_grace_time=None,
         )  # fmt: skip
         worker = self._start_worker()
+        matching = self._start_claim_matching()
         scheduler.start()
         LOGGER.info("fakewatch daemon started: %d sources, models %s", len(self.sources),
                     [m.name for m in self.models.loaded] or "none")  # fmt: skip
@@ -117,8 +119,9 @@ class Daemon:
         LOGGER.info("stopping: letting crawls and scoring finish what they are writing")
         scheduler.shutdown(wait=False)
         self._stop_children()
-        if worker is not None:
-            worker.join(timeout=STOP_GRACE_SECONDS)
+        for thread in (worker, matching):
+            if thread is not None:
+                thread.join(timeout=STOP_GRACE_SECONDS)
         self._release_claims()
         server.shutdown()
         LOGGER.info("fakewatch daemon stopped")
@@ -250,6 +253,18 @@ class Daemon:
             max_attempts=self.options.max_score_attempts,
         )  # fmt: skip
         thread = threading.Thread(target=worker.run, args=(self.stop,), name="worker", daemon=True)
+        thread.start()
+        return thread
+
+    def _start_claim_matching(self) -> threading.Thread | None:
+        if not self.options.match_claims:
+            return None
+        matching = ClaimMatchingWorker(
+            self.sessions, threshold=self.options.claim_match_threshold,
+            lookback=timedelta(days=self.options.claim_match_lookback_days),
+        )  # fmt: skip
+        thread = threading.Thread(target=matching.run, args=(self.stop,), name="claims",
+                                  daemon=True)  # fmt: skip
         thread.start()
         return thread
 

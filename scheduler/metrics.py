@@ -1,9 +1,9 @@
 """Prometheus metrics: counters the daemon increments, and gauges read from the database.
 
 Counters and histograms are instrumented directly. State that lives in the database (fake
-ratios per source and model, queue depth, last successful crawls, deployed models, and how far
-each source's articles and scores have drifted from the model's training data) comes from a
-collector that queries it at each scrape.
+ratios per source and model, queue depth, last successful crawls, deployed models, how far
+each source's articles and scores have drifted from the model's training data, and the evidence
+from fact-checkers' claims) comes from a collector that queries it at each scrape.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from prometheus_client import Counter, Histogram
-from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, InfoMetricFamily
+from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -22,6 +23,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from classifier.models.score_drift import bin_edges, population_stability
 from common.messages import first_line
+from db.claim_matches import debunked_articles_by_source
+from db.claims import fact_checker_stats
 from db.models import CrawlRun, Source
 from db.results import drift_counts, verdict_counts
 from db.scoring import queue_depth
@@ -29,6 +32,10 @@ from db.types import utcnow
 
 LOGGER = logging.getLogger(__name__)
 WINDOWS = {"1h": timedelta(hours=1), "24h": timedelta(days=1), "7d": timedelta(days=7)}
+# Fact-checkers are read from the pages crawled, not configured: keep only the biggest few
+# as label values, so that a site naming itself anew on each page cannot flood Prometheus.
+MAX_FACT_CHECKERS = 50
+NO_SOURCE = "-"  # the source label of articles without one, as ARTICLES_SCORED has it
 
 PAGES_FETCHED = Counter("fakewatch_pages_fetched_total", "Pages downloaded by crawls", ["source"])
 ARTICLES_STORED = Counter(
@@ -96,7 +103,7 @@ class DatabaseCollector(Collector):
         self.model_info = model_info
         self.score_histograms = score_histograms
 
-    def collect(self) -> Iterator[GaugeMetricFamily | InfoMetricFamily]:
+    def collect(self) -> Iterator[Metric]:
         ratio = GaugeMetricFamily(
             "fakewatch_fake_ratio",
             "Share of scored articles flagged fake, by source, model and window",
@@ -121,6 +128,7 @@ class DatabaseCollector(Collector):
             labels=["source", "category"],
         )
         drift = DriftGauges()
+        evidence = EvidenceMetrics()
         try:
             with self.sessions() as session:
                 now = utcnow()
@@ -134,15 +142,19 @@ class DatabaseCollector(Collector):
                 enabled = select(Source.name, Source.last_success_at, Source.category).where(
                     Source.enabled
                 )
+                sources = []
                 for name, when, category in session.execute(enabled):
+                    sources.append(name)
                     source_info.add_metric([name, category], 1)
                     if when is not None:
                         last_success.add_metric([name], when.timestamp())
+                evidence.add(session, sources)
             up.add_metric([], 1)
         except SQLAlchemyError as exc:
             LOGGER.warning("metrics: database unavailable (%s)", first_line(exc))
             up.add_metric([], 0)
         yield from (ratio, scored, queue, last_success, source_info, up, *drift.families())
+        yield from evidence.families()
         info = InfoMetricFamily("fakewatch_model", "Deployed models", labels=["model"])
         threshold = GaugeMetricFamily(
             "fakewatch_model_threshold",
@@ -207,3 +219,46 @@ class DriftGauges:
 
     def families(self) -> tuple[GaugeMetricFamily, ...]:
         return (self.out_of_distribution, self.mean_shift, self.score_psi)
+
+
+class EvidenceMetrics:
+    """What fact-checkers' claims say: debunked articles per source, claims per fact-checker."""
+
+    def __init__(self) -> None:
+        # Read from the database, so a restart of the daemon does not reset it. Matches are
+        # only ever added, so it grows; it drops only when an article's best match becomes one
+        # to a claim rated otherwise, which the recording rules allow for (delta, not increase).
+        self.debunked = CounterMetricFamily(
+            "fakewatch_debunked_articles",
+            "Articles whose best claim match is a claim fact-checkers rated false or mostly "
+            "false, by source",
+            labels=["source"],
+        )
+        self.claims = GaugeMetricFamily(
+            "fakewatch_claims",
+            f"Fact-checkers' claims stored, by fact-checker (the {MAX_FACT_CHECKERS} with most "
+            "claims only)",
+            labels=["fact_checker"],
+        )
+        self.newest_claim = GaugeMetricFamily(
+            "fakewatch_fact_checker_newest_claim_timestamp_seconds",
+            "When the newest claim of the fact-checker was stored (Unix time; the "
+            f"{MAX_FACT_CHECKERS} fact-checkers with most claims only)",
+            labels=["fact_checker"],
+        )
+
+    def add(self, session: Session, sources: list[str]) -> None:
+        """Read the store; every enabled source gets a count, 0 until one of its articles has."""
+        debunked = {name: 0 for name in sources}
+        for name, count in debunked_articles_by_source(session).items():
+            debunked[name or NO_SOURCE] = count
+        for name, count in sorted(debunked.items()):
+            self.debunked.add_metric([name], count)
+        biggest = sorted(fact_checker_stats(session), key=lambda row: (-row[1], row[0]))
+        for fact_checker, claims, newest in biggest[:MAX_FACT_CHECKERS]:
+            self.claims.add_metric([fact_checker], claims)
+            if newest is not None:
+                self.newest_claim.add_metric([fact_checker], newest.timestamp())
+
+    def families(self) -> tuple[Metric, ...]:
+        return (self.debunked, self.claims, self.newest_claim)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from classifier.claim_matching import THRESHOLD
 from crawler.settings import bounded
 
 
@@ -30,5 +31,11 @@ class DaemonSettings:
     score_lease_seconds: int = bounded(600, 10, 7 * 86400)  # type: ignore[assignment]
     max_score_attempts: int = bounded(3, 1, 100)  # type: ignore[assignment]
     score_in_daemon: bool = True
+    # Link articles with fact-checkers' claims (sources of category "factcheck") in the daemon.
+    match_claims: bool = True
+    # A match's score (0..1) must reach this to be stored (see classifier.claim_matching).
+    # New claims are matched against articles this recent.
+    claim_match_threshold: float = bounded(THRESHOLD, 0.0, 1.0)
+    claim_match_lookback_days: float = bounded(3.0, 0.0, 365.0)
     # auto: text when stderr is a terminal, JSON lines otherwise (containers, services).
     log_format: str = field(default="auto", metadata={"choices": ("auto", "json", "text")})

@@ -31,13 +31,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+from db.claim_matches import Match, store_matches
+from db.claims import upsert_claims
 from db.engine import make_engine, make_sessionmaker
 from db.migrate import upgrade
-from db.models import Article, ArticleStatus, Prediction, Source
+from db.models import Article, ArticleStatus, Claim, Prediction, Source
 from tests.conftest import REPO_ROOT
 from tests.daemons import free_port
 from tests.postgres import postgres_bin
@@ -549,6 +551,9 @@ def test_every_promql_query_reads_series_that_fakewatch_exports_or_records(
         "fakewatch_source_last_success_timestamp_seconds",  # staleness
         "fakewatch_queue_depth",
         "fakewatch_scoring_seconds_bucket",  # scoring latency
+        "source:fakewatch_debunked_ratio:24h",  # evidence from fact-checkers
+        "fact_checker:fakewatch_claims:max",
+        "fact_checker:fakewatch_fact_checker_newest_claim_timestamp_seconds:max",
     } <= read
 
 
@@ -587,7 +592,10 @@ def psql() -> Path:
 
 
 def store_articles(database_url: str) -> None:
-    """A fake, a real and an unscored article in `fixture`; a fake one in a source left out."""
+    """A fake, a real and an unscored article in `fixture`; a fake one in a source left out.
+
+    The real one and the one left out repeat a claim rated false; the fake one a true claim.
+    """
     now = datetime.now(UTC)
     engine = make_engine(database_url)
     with make_sessionmaker(engine).begin() as session:
@@ -608,6 +616,20 @@ def store_articles(database_url: str) -> None:
                         probability_fake=0.9 if verdict == "fake" else 0.1, verdict=verdict,
                         threshold=0.7,
                     ))  # fmt: skip
+        session.flush()
+        reviews = [
+            {"review_url": f"https://checker.example/{rating}", "claim": f"A {rating} claim.",
+             "rating": rating, "fact_checker": "Checker", "appearances": []}
+            for rating in ("false", "true")
+        ]  # fmt: skip
+        upsert_claims(session, reviews, None)
+        claims = dict(session.execute(select(Claim.rating, Claim.id)).tuples().all())
+        articles = dict(session.execute(select(Article.url, Article.id)).tuples().all())
+        store_matches(session, [
+            Match(articles["https://fixture.example/1"], claims["false"], "meaning", 0.83, "..."),
+            Match(articles["https://fixture.example/0"], claims["true"], "meaning", 0.9, "..."),
+            Match(articles["https://excluded.example/0"], claims["false"], "url", 1.0),
+        ])  # fmt: skip
     engine.dispose()
 
 
@@ -675,6 +697,14 @@ def test_grafana_reads_every_sql_panel_as_the_read_only_login(
     flagged = rows["Latest articles flagged fake"]
     assert [(r["source"], r["title"]) for r in flagged] == [("fixture", "fixture fake 0")]
     assert flagged[0]["url"] == "https://fixture.example/0" and flagged[0]["time"] is not None
+    (debunked,) = rows["Latest debunked-claim matches"]
+    assert dict(debunked) | {"match_score": round(debunked["match_score"], 3)} == {
+        "time": debunked["time"], "source": "fixture", "title": "fixture real 1",
+        "url": "https://fixture.example/1", "claim": "A false claim.", "claim_rating": "false",
+        "fact_checker": "Checker", "review_url": "https://checker.example/false",
+        "match_score": 0.83, "match_method": "meaning",
+    }  # fmt: skip
+    assert debunked["time"] is not None
     (per_source,) = rows["Stored articles per source"]
     assert dict(per_source) | {"fake_ratio": float(per_source["fake_ratio"])} == {
         "source": "fixture", "articles": 3, "scored": 2, "flagged_fake": 1, "fake_ratio": 0.5,
@@ -690,6 +720,19 @@ def test_sql_panels_read_the_results_view_in_the_dashboards_time_range() -> None
         assert "$__timeFilter(fetched_at)" in sql and "IN ($source)" in sql, title
     (flagged,) = [t for title, t in targets("grafana-postgresql-datasource") if "fake" in title]
     assert "verdict = 'fake'" in flagged["rawSql"] and "LIMIT" in flagged["rawSql"]
+    (debunked,) = [t for title, t in targets("grafana-postgresql-datasource") if "debunk" in title]
+    assert "evidence = 'debunked'" in debunked["rawSql"] and "LIMIT" in debunked["rawSql"]
+
+
+def test_debunked_matches_link_to_the_article_and_to_the_fact_check() -> None:
+    (panel,) = [p for p in query_panels() if p["title"] == "Latest debunked-claim matches"]
+    links = {
+        override["matcher"]["options"]: prop["value"][0]["url"]
+        for override in panel["fieldConfig"]["overrides"]
+        for prop in override["properties"]
+        if prop["id"] == "links"
+    }
+    assert links == {"url": "${__value.raw}", "review_url": "${__value.raw}"}
 
 
 def test_the_init_script_is_a_shell_script_the_postgres_image_runs() -> None:

@@ -11,11 +11,12 @@ ROOT = Path(__file__).parent.parent
 
 # package (or module) -> top-level packages it must never import
 FORBIDDEN = {
-    "common": {"articles", "crawler", "classifier", "scheduler", "fakewatch", "db"},
-    "articles": {"crawler", "classifier", "scheduler", "fakewatch", "db"},
+    "common": {"articles", "crawler", "classifier", "scheduler", "fakewatch", "db", "factchecks"},
+    "articles": {"crawler", "classifier", "scheduler", "fakewatch", "db", "factchecks"},
+    "factchecks": {"crawler", "classifier", "scheduler", "fakewatch", "db"},
     "classifier": {"crawler", "scheduler", "fakewatch", "db"},
     "crawler": {"classifier", "scheduler", "fakewatch"},
-    "db": {"crawler", "classifier", "scheduler", "fakewatch", "articles"},
+    "db": {"crawler", "classifier", "scheduler", "fakewatch", "articles", "factchecks"},
     "fakewatch/article_input.py": {"crawler"},
 }
 

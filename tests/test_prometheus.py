@@ -236,6 +236,17 @@ def test_prometheus_scrapes_the_daemon_and_reads_back_its_fake_ratio(
                     'source_model:fakewatch_score_drift_psi:24h{source="fixture"}'
                 )
                 assert psi is not None and psi >= 0
+                # No fact-checker's claims yet: the source is exported with none debunked.
+                wait_until(
+                    lambda: (
+                        prometheus.value(
+                            'source:fakewatch_debunked_articles:increase1h{source="fixture"}'
+                        )
+                        == 0
+                    ),
+                    20,
+                    "the recorded debunked articles of the source == 0",
+                )
                 # Every rule evaluates cleanly against what the daemon really exports.
                 rules = wait_until(lambda: evaluated_rules(prometheus), 20, "rules evaluated")
                 broken = {r["name"]: r.get("lastError") for r in rules if r["health"] != "ok"}

@@ -266,7 +266,7 @@ def test_query_sorts_and_limits(
 def test_the_table_shows_50_rows_unless_told(
     store: Store, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("fakewatch.commands.results.TABLE_LIMIT", 5)
+    monkeypatch.setattr("fakewatch.commands.options.TABLE_LIMIT", 5)
     code, out, err = run(capsys, "query")
     assert code == 0 and len(out.splitlines()) == 1 + 5
     assert "first 5 shown" in err and "--limit 0" in err
@@ -302,6 +302,13 @@ def test_json_holds_every_column_of_the_results_view(
         "scored_at": "2026-11-20T06:00:00Z",
         "shift_score": 0.15,
         "explanation": [["officials", -0.3], ["hoax", 0.25]],
+        "claim": None,
+        "claim_rating": None,
+        "fact_checker": None,
+        "review_url": None,
+        "match_score": None,
+        "match_method": None,
+        "evidence": None,
     }
     assert w5["verdict"] is None and w5["published_at"] is None and w5["status"] == "new"
     assert w6["status"] == "skipped" and w6["status_reason"] == "too short"

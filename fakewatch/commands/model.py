@@ -171,6 +171,11 @@ def _register_classify(subparsers: Any) -> None:
         metavar="SECONDS",
         help="the most a URL's whole download may take (default 30)",
     )
+    parser.add_argument(
+        "--no-evidence",
+        action="store_true",
+        help="do not match the articles with the fact-checkers' claims in the store",
+    )
     parser.set_defaults(handler=run_classify)
 
 
@@ -264,8 +269,12 @@ def run_classify(args: argparse.Namespace, settings: Settings) -> int:
         raise ClassifierError(f"--timeout {args.timeout} must be more than 0 and at most 3600")
     folders = [Path(folder) for folder in (args.model or settings.daemon.models)]
     models = [(folder.name, load_model(folder)) for folder in folders]
-    for target in args.targets:
-        article = read_article(target, allowed=allowed, deadline_seconds=args.timeout)
+    articles = [
+        read_article(t, allowed=allowed, deadline_seconds=args.timeout) for t in args.targets
+    ]
+    evidence = _claim_evidence(settings, args, articles)
+    for number, (target, article) in enumerate(zip(args.targets, articles, strict=True)):
+        matches = evidence[number] if evidence is not None else None
         for name, model in models:
             assessment = model.assess(article.frame(), explain=CLASSIFY_EXPLAIN_TOP)
             proba, shift = float(assessment.proba_fake[0]), float(assessment.shift[0])
@@ -284,6 +293,9 @@ def run_classify(args: argparse.Namespace, settings: Settings) -> int:
                     "shift_score": shift_value,
                     "in_distribution": _in_distribution(model, shift_value),
                     "explanation": [[feature, weight] for feature, weight in why],
+                    # null: no claims to match against; []: none repeated
+                    "evidence": matches[0].evidence if matches else None,
+                    "claim_matches": None if matches is None else [m.record() for m in matches],
                 }
                 print(json.dumps(record))
                 continue
@@ -295,7 +307,22 @@ def run_classify(args: argparse.Namespace, settings: Settings) -> int:
                       f"{where} the training data")  # fmt: skip
             if why:
                 print(f"          why: {explanation_text(why)}")
+            for match in matches or []:
+                rated = f"rated {match.rating_words or match.rating} by {match.fact_checker}"
+                print(f"          claim ({match.method}, {match.score:.2f}): "
+                      f"\"{match.claim}\" {rated}: {match.review_url}")  # fmt: skip
     return 0
+
+
+def _claim_evidence(settings: Settings, args: argparse.Namespace, articles: list[Any]) -> Any:
+    """The stored claims each article repeats, or None (no claims, --no-evidence)."""
+    if args.no_evidence:
+        return None
+    from fakewatch.claim_evidence import claim_evidence
+
+    inputs = [(t if t.startswith(("http://", "https://")) else None, a.title, a.text)
+              for t, a in zip(args.targets, articles, strict=True)]  # fmt: skip
+    return claim_evidence(settings, inputs)
 
 
 def _in_distribution(model: Any, shift: float | None) -> bool | None:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import shutil
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from db.results import (
+    EVIDENCE,
     RESULT_COLUMNS,
     SORT_KEYS,
     STATUSES,
@@ -31,13 +31,20 @@ from db.results import (
     source_stats,
 )
 from db.types import utcnow
+from fakewatch.commands.options import (
+    TABLE_LIMIT,
+    add_repeatable,
+    choice,
+    row_limit,
+    split_values,
+    terminal_width,
+)
 from fakewatch.database import open_database
 from fakewatch.output import FILE_FORMATS, FORMATS, write_parquet, write_records
 from fakewatch.result_tables import print_results_table, print_stats_table
 from fakewatch.settings import Settings, SettingsError
 from fakewatch.times import TIME_FORMS, parse_span, parse_time
 
-TABLE_LIMIT = 50
 TABLE_COLUMNS = (
     "article_id",
     "fetched_at",
@@ -49,6 +56,8 @@ TABLE_COLUMNS = (
 )
 # What `query --explain` adds to the table, before the title.
 EXPLAIN_COLUMNS = ("shift_score", "explanation")
+# What `query --evidence` adds to the table, before the title: the claim and who checked it.
+EVIDENCE_COLUMNS = ("evidence", "match_score", "fact_checker", "claim", "review_url")
 DEFAULT_WINDOWS = ("24h", "7d", "all")
 # The counts a category's row sums over its sources.
 SUMMED = ("articles", "scored", "fake", "waiting", "skipped", "errors")
@@ -63,11 +72,6 @@ def register(subparsers: Any) -> None:
     _register_stats(subparsers)
 
 
-def _add_repeatable(parser: Any, flag: str, metavar: str, help: str) -> None:
-    """An option that may be given several times (its values are collected in a list)."""
-    parser.add_argument(flag, action="append", default=[], metavar=metavar, help=help)
-
-
 def _register_query(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "query",
@@ -75,7 +79,7 @@ def _register_query(subparsers: Any) -> None:
         description="Stored articles with their current verdict (the `results` view). "
         f"Times are UTC; TIME is {TIME_FORMS}.",
     )
-    _add_repeatable(parser, "--source", "NAME", "only this source (repeat, or separate by commas)")
+    add_repeatable(parser, "--source", "NAME", "only this source (repeat, or separate by commas)")
     parser.add_argument("--since", metavar="TIME", help="only those from TIME on (inclusive)")
     parser.add_argument("--until", metavar="TIME", help="only those before TIME (exclusive)")
     parser.add_argument(
@@ -84,17 +88,24 @@ def _register_query(subparsers: Any) -> None:
         metavar="|".join(TIME_FIELDS),
         help="which time --since and --until look at (default: fetched)",
     )
-    _add_repeatable(
+    add_repeatable(
         parser,
         "--verdict",
         "|".join((*VERDICTS, UNSCORED)),
         "only this verdict (repeat, or separate by commas)",
     )
-    _add_repeatable(
+    add_repeatable(
         parser,
         "--status",
         "|".join(STATUSES),
         "only articles in this state (repeat, or separate by commas)",
+    )
+    add_repeatable(
+        parser,
+        "--evidence",
+        "|".join(EVIDENCE),
+        "only articles whose best fact-check match gives this evidence: debunked (repeats a "
+        "claim rated false or mostly false) or supported; the table then shows the claim",
     )
     parser.add_argument(
         "--model",
@@ -154,15 +165,15 @@ def _register_stats(subparsers: Any) -> None:
         description="Per source and model, over windows of fetch time ending now: articles "
         "stored, scored by the model, flagged fake, and the fake rate (fake / scored).",
     )
-    _add_repeatable(
+    add_repeatable(
         parser,
         "--window",
         "SPAN",
         "a window such as 1h, 24h, 7d, 30d, or all (repeat, or separate by "
         f"commas; default: {','.join(DEFAULT_WINDOWS)})",
     )
-    _add_repeatable(parser, "--source", "NAME", "only this source (repeat, or separate by commas)")
-    _add_repeatable(
+    add_repeatable(parser, "--source", "NAME", "only this source (repeat, or separate by commas)")
+    add_repeatable(
         parser, "--model", "NAME", "only this model's verdicts (default: a row for every model)"
     )
     parser.add_argument(
@@ -188,10 +199,11 @@ def _register_stats(subparsers: Any) -> None:
 
 def run_query(args: argparse.Namespace, settings: Settings) -> int:
     now = utcnow()
-    fmt = _choice("--format", args.format, (*FORMATS, *FILE_FORMATS))
+    fmt = choice("--format", args.format, (*FORMATS, *FILE_FORMATS))
     if fmt in FILE_FORMATS and not args.output:
         raise SettingsError(f"--format {fmt} writes a file: give --output FILE")
-    columns = _columns(args.columns, "json" if fmt in FILE_FORMATS else fmt, explain=args.explain)
+    columns = _columns(args.columns, "json" if fmt in FILE_FORMATS else fmt, explain=args.explain,
+                       evidence=bool(args.evidence))  # fmt: skip
     query = _result_query(args, now)
     wanted = query.limit
     if fmt == "table" and query.limit is not None:
@@ -215,9 +227,9 @@ def run_query(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_stats(args: argparse.Namespace, settings: Settings) -> int:
     now = utcnow()
-    fmt = _choice("--format", args.format, FORMATS)
-    windows = _windows(_split(args.window) or list(DEFAULT_WINDOWS))
-    sources, models = _split(args.source), _split(args.model)
+    fmt = choice("--format", args.format, FORMATS)
+    windows = _windows(split_values(args.window) or list(DEFAULT_WINDOWS))
+    sources, models = split_values(args.source), split_values(args.model)
     as_of = _time("--as-of", args.as_of, now)
     engine = open_database(settings)
     try:
@@ -238,7 +250,7 @@ def run_stats(args: argparse.Namespace, settings: Settings) -> int:
         if fmt != "table":
             write_records(records, columns, fmt, sys.stdout)
         elif records:
-            print_stats_table(records, columns, sys.stdout, width=_terminal_width())
+            print_stats_table(records, columns, sys.stdout, width=terminal_width())
         else:
             print("no sources in the store yet; `fakewatch crawl` or `fakewatch run` fills it")
     return 0
@@ -246,8 +258,9 @@ def run_stats(args: argparse.Namespace, settings: Settings) -> int:
 
 def _result_query(args: argparse.Namespace, now: datetime) -> ResultQuery:
     """The query the options ask for, or a SettingsError naming the first bad option."""
-    verdicts = [_choice("--verdict", v, (*VERDICTS, UNSCORED)) for v in _split(args.verdict)]
-    statuses = [_choice("--status", s, STATUSES) for s in _split(args.status)]
+    verdicts = [choice("--verdict", v, (*VERDICTS, UNSCORED)) for v in split_values(args.verdict)]
+    statuses = [choice("--status", s, STATUSES) for s in split_values(args.status)]
+    evidence = [choice("--evidence", e, EVIDENCE) for e in split_values(args.evidence)]
     since, until = _time("--since", args.since, now), _time("--until", args.until, now)
     if since is not None and until is not None and since >= until:
         raise SettingsError(f"--since ({args.since}) must be before --until ({args.until})")
@@ -255,35 +268,24 @@ def _result_query(args: argparse.Namespace, now: datetime) -> ResultQuery:
     high = _probability("--max-probability", args.max_probability)
     if low is not None and high is not None and low > high:
         raise SettingsError(f"--min-probability ({low:g}) is above --max-probability ({high:g})")
-    sort = _choice("--sort", args.sort, SORT_KEYS)
+    sort = choice("--sort", args.sort, SORT_KEYS)
     # Times and probabilities sort newest and most confident first; sources from A.
     descending = sort != "source" if args.descending is None else args.descending
     return ResultQuery(
-        sources=tuple(_split(args.source)),
+        sources=tuple(split_values(args.source)),
         verdicts=tuple(verdicts),
         statuses=tuple(statuses),
+        evidence=tuple(evidence),
         model=args.model,
         since=since,
         until=until,
-        time_field=_choice("--time", args.time, TIME_FIELDS),
+        time_field=choice("--time", args.time, TIME_FIELDS),
         min_probability=low,
         max_probability=high,
         sort=sort,
         descending=descending,
-        limit=_limit(args.limit, args.format),
+        limit=row_limit(args.limit, args.format),
     )
-
-
-def _split(values: Iterable[str]) -> list[str]:
-    """Repeated and comma-separated option values, in order, without blanks or repeats."""
-    parts = (part.strip() for value in values for part in value.split(","))
-    return list(dict.fromkeys(part for part in parts if part))
-
-
-def _choice(option: str, value: str, allowed: Sequence[str]) -> str:
-    if value not in allowed:
-        raise SettingsError(f"{option} {value!r} is not one of: {', '.join(allowed)}")
-    return value
 
 
 def _time(option: str, text: str | None, now: datetime) -> datetime | None:
@@ -307,23 +309,16 @@ def _probability(option: str, text: str | None) -> float | None:
     return value
 
 
-def _limit(text: str | None, fmt: str) -> int | None:
-    if text is None:
-        return TABLE_LIMIT if fmt == "table" else None
-    if not text.isdigit() or len(text) > 9:
-        raise SettingsError(
-            f"--limit {text!r} is not a number of rows below a billion; use 0 for all"
-        )
-    return int(text) or None
-
-
-def _columns(text: str | None, fmt: str, *, explain: bool = False) -> tuple[str, ...]:
-    if text is None and fmt == "table" and explain:
+def _columns(
+    text: str | None, fmt: str, *, explain: bool = False, evidence: bool = False
+) -> tuple[str, ...]:
+    if text is None and fmt == "table" and (explain or evidence):
         title = TABLE_COLUMNS.index("title")
-        return TABLE_COLUMNS[:title] + EXPLAIN_COLUMNS + TABLE_COLUMNS[title:]
+        extra = (EXPLAIN_COLUMNS if explain else ()) + (EVIDENCE_COLUMNS if evidence else ())
+        return TABLE_COLUMNS[:title] + extra + TABLE_COLUMNS[title:]
     if text is None:
         return TABLE_COLUMNS if fmt == "table" else RESULT_COLUMNS
-    columns = tuple(_choice("--columns", c, RESULT_COLUMNS) for c in _split([text]))
+    columns = tuple(choice("--columns", c, RESULT_COLUMNS) for c in split_values([text]))
     if not columns:
         raise SettingsError("--columns names no column; choose from " + ", ".join(RESULT_COLUMNS))
     return columns
@@ -384,13 +379,9 @@ def _print_results(
     if not shown:
         print("no results")
         return
-    print_results_table(shown, columns, sys.stdout, width=_terminal_width())
+    print_results_table(shown, columns, sys.stdout, width=terminal_width())
     if cut:
         print(f"(first {limit} shown; --limit N for more, --limit 0 for all)", file=sys.stderr)
-
-
-def _terminal_width() -> int:
-    return shutil.get_terminal_size((120, 24)).columns
 
 
 def _by_category(records: list[dict[str, Any]], categories: dict[str, str]) -> list[dict[str, Any]]:

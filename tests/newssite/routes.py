@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from tests.newssite import fault_routes, feeds, pages
+from tests.newssite import factchecker, fault_routes, feeds, pages
 from tests.newssite.content import SECTION_NAMES, FixtureArticle, slugify
 from tests.newssite.faults import JPEG_BYTES
 from tests.newssite.responses import (
@@ -271,6 +271,7 @@ EXACT: dict[str, Route] = {
     "/sitemaps/news.xml": _news_sitemap,
     **{path: partial(_plain, path=path) for path in PLAIN_PAGES},
     **fault_routes.EXACT,
+    **factchecker.EXACT,
 }
 PATTERNS: list[tuple[re.Pattern[str], Route]] = [
     (re.compile(r"(/news/\d{4}/\d\d/\d\d/[a-z0-9-]+\.html)/?"), _news),
