@@ -137,7 +137,7 @@ def _from_fakewatch(tree: HtmlElement, url: str, meta: PageMetadata) -> Extracte
         return None
     text = clean_text(repair_mojibake(document.text or ""))
     return ExtractedArticle(
-        title=_title(refine_title(meta.title, meta.headlines)),
+        title=_title(refine_title(meta.title, meta.headlines, meta.site_names)),
         text=text,
         authors=_authors(list(meta.authors) or byline(tree)),
         published=_published(publication_day(tree, url), meta.published),

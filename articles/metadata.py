@@ -7,7 +7,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
@@ -21,7 +21,8 @@ BYLINE_PREFIX = re.compile(r"^(?:by|von|par|por|di|door|av)\s+", re.IGNORECASE)
 AUTHOR_SPLIT = re.compile(r"\s*(?:;|,|\band\b|\bund\b|&|\|)\s*")
 MAX_AUTHOR_WORDS = 5
 # Separators between a headline and the site's name in <title> and og:title.
-TITLE_SEPARATOR = re.compile(r"\s+(?:[|\-\u2013\u2014\u203a\u00bb]|::|//)\s+")
+TITLE_SPLIT = re.compile(r"(\s+(?:[|\-\u2013\u2014\u203a\u00bb]|::|//)\s+)")
+_ALPHANUMERIC = re.compile(r"[\W_]+")
 MIN_HEADLINE_WORDS = 2
 
 PUBLISHED_XPATHS = (
@@ -55,6 +56,9 @@ class PageMetadata:
     authors: tuple[str, ...]
     published: datetime | None
     top_image: str | None
+    # Names the site calls itself (og:site_name, application-name) and its host's name: the
+    # only parts a title loses.
+    site_names: tuple[str, ...] = ()
 
 
 def _first(tree: HtmlElement, *xpaths: str) -> str | None:
@@ -172,6 +176,10 @@ def page_metadata(tree: HtmlElement, url: str) -> PageMetadata:
     title = _first(tree, '//meta[@property="og:title"]/@content') or next(
         (WHITESPACE.sub(" ", t.text_content()).strip() for t in tree.iter("title")), None
     )
+    declared_names = (
+        _first(tree, '//meta[@property="og:site_name"]/@content'),
+        _first(tree, '//meta[@name="application-name"]/@content'),
+    )
     return PageMetadata(
         canonical_url=_absolute(url, canonical),
         html_lang=lang.split("-")[0].split("_")[0].lower()[:3] if lang else None,
@@ -180,19 +188,46 @@ def page_metadata(tree: HtmlElement, url: str) -> PageMetadata:
         authors=_authors(tree),
         published=_published(tree),
         top_image=_absolute(url, image),
+        site_names=tuple(name for name in (*declared_names, *_host_names(url)) if name),
     )
 
 
-def refine_title(title: str | None, headlines: tuple[str, ...]) -> str | None:
-    """The headline without the site name that <title> and og:title usually carry."""
-    if not title:
-        return headlines[0] if headlines else None
-    folded = title.casefold()
-    for headline in headlines:
-        if len(headline.split()) >= MIN_HEADLINE_WORDS and headline.casefold() in folded:
-            return headline
-    parts = TITLE_SEPARATOR.split(title)
+def _host_names(url: str) -> tuple[str, ...]:
+    """ "stern.de" and "stern" for https://www.stern.de/...: how a site may name itself."""
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    if not host:
+        return ()
+    return (host, host.split(".")[0])
+
+
+def refine_title(
+    title: str | None, headlines: tuple[str, ...], site_names: tuple[str, ...] = ()
+) -> str | None:
+    """The headline, without the site's name that <title> and og:title often carry.
+
+    A part of the title set off by a separator (" | ", " - ", ...) is dropped only when it is
+    known to be the site's (its og:site_name, application-name or host name). When the
+    page's own <h1> is the title's first or last part, the h1 is the headline and the rest
+    decoration. Otherwise the title is kept whole: an inner dash is not a site name.
+    """
+    if not title or _is_site_name(title, site_names):
+        return headlines[0] if headlines else (title or None)
+    pieces = TITLE_SPLIT.split(title.strip())  # part, separator, part, ...
+    while len(pieces) > 1 and _is_site_name(pieces[-1], site_names):
+        pieces = pieces[:-2]
+    while len(pieces) > 1 and _is_site_name(pieces[0], site_names):
+        pieces = pieces[2:]
+    parts = pieces[::2]
     if len(parts) > 1:
-        # "Headline | Site": keep the longest part, which is the headline in practice.
-        return max(parts, key=len).strip()
-    return title.strip()
+        for headline in headlines:
+            if len(headline.split()) >= MIN_HEADLINE_WORDS and headline.casefold() in (
+                parts[0].strip().casefold(),
+                parts[-1].strip().casefold(),
+            ):
+                return headline
+    return "".join(pieces).strip()
+
+
+def _is_site_name(text: str, site_names: tuple[str, ...]) -> bool:
+    folded = _ALPHANUMERIC.sub("", text.casefold())
+    return bool(folded) and any(folded == _ALPHANUMERIC.sub("", n.casefold()) for n in site_names)

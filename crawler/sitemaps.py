@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -11,6 +12,8 @@ from scrapy.utils.gz import gunzip
 
 LOGGER = logging.getLogger(__name__)
 GZIP_MAGIC = b"\x1f\x8b"
+MEDIA = ("image", "video")
+MEDIA_NAMESPACES = ("sitemap-image", "sitemap-video")
 # No entities, no network, no DTDs: a sitemap is untrusted input.
 PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, recover=True, remove_comments=True
@@ -69,13 +72,26 @@ def parse_sitemap(body: bytes, url: str, *, max_size: int) -> SitemapDocument:
 
 def _entry(element: etree._Element) -> SitemapEntry | None:
     fields: dict[str, str] = {}
-    for node in element.iter():
-        if isinstance(node.tag, str) and node.text and node.text.strip():
+    for node in _article_fields(element):
+        if node.text and node.text.strip():
             fields.setdefault(etree.QName(node).localname, node.text.strip())
     if not fields.get("loc"):
         return None
     modified = _parse_date(fields.get("publication_date") or fields.get("lastmod") or "")
     return SitemapEntry(url=fields["loc"], modified=modified, title=fields.get("title"))
+
+
+def _article_fields(element: etree._Element) -> Iterator[etree._Element]:
+    """An entry's elements, less its image and video extensions: a photo's caption is not the
+    article's title, nor a video's publication date the article's."""
+    for child in element:
+        if not isinstance(child.tag, str):
+            continue
+        name = etree.QName(child)
+        if name.localname in MEDIA or any(m in (name.namespace or "") for m in MEDIA_NAMESPACES):
+            continue
+        yield child
+        yield from _article_fields(child)
 
 
 def _parse_date(value: str) -> datetime | None:

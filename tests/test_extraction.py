@@ -178,3 +178,34 @@ def test_fakewatch_is_no_worse_than_trafilatura_on_shared_eval_pages() -> None:
     ours = [extract_article(html, truth[i]["url"]).text for i, html in zip(ids, raw, strict=True)]
     theirs = [trafilatura.extract(html, include_comments=False) or "" for html in raw]
     assert _f1(ours, annotations) >= _f1(theirs, annotations)
+
+
+TITLED_PAGE = """<html><head><title>{title}</title>{head}</head><body><article>
+<h1>{h1}</h1><p>{body}</p></article></body></html>"""
+BODY = " ".join(["The council met to discuss the river, the bridge and the new park."] * 12)
+
+
+@pytest.mark.parametrize(
+    ("title", "head", "h1", "expected"),
+    [
+        # An inner dash is part of the headline; only the declared site name goes.
+        ("Brexit - what happens next | Daily Example",
+         '<meta property="og:site_name" content="Daily Example">', "Brexit explained",
+         "Brexit - what happens next"),
+        # Without a known site name nothing is cut.
+        ("Stars react - and fans are furious", "", "Gallery", "Stars react - and fans are furious"),
+        # The host's own name counts as the site's.
+        ("Liverpool verliert bei Everton - NEWS.EXAMPLE", "", "Liverpool",
+         "Liverpool verliert bei Everton"),
+        # The page's h1 as the title's first part: the rest is decoration.
+        ("Council approves riverside park | The Gazette", "", "Council approves riverside park",
+         "Council approves riverside park"),
+        # A title that is only the site's name gives way to the h1.
+        ("Daily Example", '<meta property="og:site_name" content="Daily Example">',
+         "Bridge reopens after repairs", "Bridge reopens after repairs"),
+    ],
+)  # fmt: skip
+def test_titles_lose_only_the_sites_own_name(title: str, head: str, h1: str, expected: str) -> None:
+    html = TITLED_PAGE.format(title=title, head=head, h1=h1, body=BODY)
+    article = extract_article(html.encode(), "https://news.example/2024/03/story")
+    assert article.title == expected

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -146,3 +147,41 @@ def test_an_entity_amplified_feed_parses_within_a_memory_bound(tmp_path: Path) -
     )
     assert result.returncode == 0, result.stderr[-1000:]
     assert result.stdout.split() == ["100", "1000"]
+
+
+MEDIA_SITEMAP = b"""<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+        xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"
+        xmlns:image="http://www.google.com/schemas/sitemap-image/1.1"
+        xmlns:video="http://www.google.com/schemas/sitemap-video/1.1">
+  <url>
+    <loc>https://news.example/2024/03/flood-defences</loc>
+    <image:image>
+      <image:loc>https://news.example/img/flood.jpg</image:loc>
+      <image:title>Sandbags piled outside a bakery on Quay Street</image:title>
+    </image:image>
+    <video:video>
+      <video:title>Drone footage of the river at its peak</video:title>
+      <video:publication_date>2024-03-14T18:00:00+00:00</video:publication_date>
+    </video:video>
+    <news:news>
+      <news:title>Town votes for new flood defences</news:title>
+      <news:publication_date>2024-03-12T09:30:00+00:00</news:publication_date>
+    </news:news>
+  </url>
+  <url>
+    <loc>https://news.example/2024/03/photo-essay</loc>
+    <lastmod>2024-03-11T08:00:00Z</lastmod>
+    <image:image><image:title>A caption, not a headline</image:title></image:image>
+  </url>
+</urlset>"""
+
+
+def test_image_and_video_titles_and_dates_are_not_article_metadata() -> None:
+    document = parse_sitemap(MEDIA_SITEMAP, "media.xml", max_size=10**6)
+    by_url = {entry.url: entry for entry in document.entries}
+    flood = by_url["https://news.example/2024/03/flood-defences"]
+    assert flood.title == "Town votes for new flood defences"
+    assert flood.modified == datetime(2024, 3, 12, 9, 30, tzinfo=UTC)
+    essay = by_url["https://news.example/2024/03/photo-essay"]
+    assert essay.title is None and essay.modified == datetime(2024, 3, 11, 8, 0, tzinfo=UTC)
