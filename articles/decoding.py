@@ -20,6 +20,14 @@ MOJIBAKE = re.compile(
 )
 # Detectors often name a sibling of Windows-1252 for Western text; browsers read them as 1252.
 WESTERN_SINGLE_BYTE = {"latin_1", "iso8859_15", "cp1252", "iso8859_1", "cp1250", "iso8859_2"}
+# Detector answers taken as they are: the charsets of other scripts that web pages use.
+BELIEVED = {
+    "cp1251", "koi8_r", "koi8_u", "iso8859_5", "cp1253", "iso8859_7", "cp1254", "iso8859_9",
+    "cp1255", "iso8859_8", "cp1256", "iso8859_6", "cp1257", "iso8859_13", "iso8859_4",
+    "cp874", "tis_620", "shift_jis", "cp932", "euc_jp", "iso2022_jp", "gb2312", "gbk",
+    "gb18030", "big5", "big5hkscs", "cp950", "euc_kr", "cp949", "iso2022_kr", "utf_8",
+    "utf_16", "utf_32",
+}  # fmt: skip
 SNIFF_BYTES = 20_000
 # UTF-8 with a few broken sequences (truncated snippets, spliced templates) is still UTF-8.
 UTF8_VALID_PER_ERROR = 10
@@ -65,10 +73,24 @@ def _detected(data: bytes) -> str | None:
     best = from_bytes(data[:SNIFF_BYTES]).best()
     if best is None:
         return None
-    codec = _codec(best.encoding)
-    if codec is not None and codec.replace("-", "_") in WESTERN_SINGLE_BYTE:
+    return preferred_codec(_codec(best.encoding), data)
+
+
+def preferred_codec(proposed: str | None, data: bytes) -> str | None:
+    """The detector's charset, unless it is a rare code page and Windows-1252 fits the bytes.
+
+    On short pages detectors pick DOS and Mac code pages (cp775 read "Here's" as "HereÆs")
+    that the web hardly uses; Windows-1252 is what browsers assume for undeclared Western
+    pages. Charsets of other scripts (Cyrillic, Greek, CJK, ...) are kept.
+    """
+    if proposed is None:
+        return None
+    name = proposed.replace("-", "_")
+    if name in WESTERN_SINGLE_BYTE:
         return "cp1252"
-    return codec
+    if name in BELIEVED or _strict(data, "cp1252") is None:
+        return proposed
+    return "cp1252"
 
 
 def decode_html(html: str | bytes, header_charset: str | None = None) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from articles.decoding import decode_html, repair_mojibake
+from articles.decoding import decode_html, preferred_codec, repair_mojibake
 from articles.extraction import EXTRACTORS, ExtractedArticle, extract_article
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
@@ -209,3 +209,18 @@ def test_titles_lose_only_the_sites_own_name(title: str, head: str, h1: str, exp
     html = TITLED_PAGE.format(title=title, head=head, h1=h1, body=BODY)
     article = extract_article(html.encode(), "https://news.example/2024/03/story")
     assert article.title == expected
+
+
+@pytest.mark.parametrize(
+    ("proposed", "expected"),
+    [("cp775", "cp1252"), ("cp850", "cp1252"), ("mac-roman", "cp1252"), ("cp1250", "cp1252"),
+     ("cp1251", "cp1251"), ("shift_jis", "shift_jis")],
+)  # fmt: skip
+def test_a_rare_code_page_gives_way_to_windows_1252(proposed: str, expected: str) -> None:
+    undeclared = "<p>Here\u2019s what the council said.</p>".encode("cp1252")
+    assert preferred_codec(proposed, undeclared) == expected
+    assert "Here\u2019s" in decode_html(undeclared)
+
+
+def test_a_rare_code_page_stays_when_windows_1252_cannot_read_the_bytes() -> None:
+    assert preferred_codec("cp775", b"\x81\x8d\x8f\x90\x9d") == "cp775"  # undefined in cp1252
