@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from dataclasses import dataclass
@@ -11,15 +10,12 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
+from articles.bylines import byline_names, json_ld_authors
+
 LOGGER = logging.getLogger(__name__)
 
 WHITESPACE = re.compile(r"\s+")
 JSON_LD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]{8,40})"')
-JSON_LD_AUTHOR = re.compile(r'"author"\s*:\s*(\[[^\]]{0,2000}\]|\{[^}]{0,1000}\}|"[^"]{1,200}")')
-JSON_LD_NAME = re.compile(r'"name"\s*:\s*"([^"]{1,100})"')
-BYLINE_PREFIX = re.compile(r"^(?:by|von|par|por|di|door|av)\s+", re.IGNORECASE)
-AUTHOR_SPLIT = re.compile(r"\s*(?:;|,|\band\b|\bund\b|&|\|)\s*")
-MAX_AUTHOR_WORDS = 5
 # Separators between a headline and the site's name in <title> and og:title.
 TITLE_SPLIT = re.compile(r"(\s+(?:[|\-\u2013\u2014\u203a\u00bb]|::|//)\s+)")
 _ALPHANUMERIC = re.compile(r"[\W_]+")
@@ -115,40 +111,16 @@ def _published(tree: HtmlElement) -> datetime | None:
     return None
 
 
-def _json_string(value: str) -> str:
-    """A JSON string literal's content with its escapes resolved ("M\\u00fcller" is "Müller")."""
-    if "\\" not in value:
-        return value
-    try:
-        return str(json.loads(f'"{value}"'))
-    except ValueError:
-        return value
-
-
-def _names(value: str) -> list[str]:
-    """Person names from a byline: "By A and B" gives A and B; URLs and long phrases are not."""
-    value = BYLINE_PREFIX.sub("", WHITESPACE.sub(" ", value).strip())
-    if value.startswith(("http://", "https://", "/")):
-        return []
-    return [
-        name
-        for name in (part.strip(" .") for part in AUTHOR_SPLIT.split(value))
-        if name and len(name.split()) <= MAX_AUTHOR_WORDS and not name.isdigit()
-    ]
-
-
-def _authors(tree: HtmlElement) -> tuple[str, ...]:
-    """Author names from JSON-LD, meta tags, microdata or rel=author, first source that has any."""
-    for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
-        match = JSON_LD_AUTHOR.search(script)
-        if match:
-            block = match.group(1)
-            names = JSON_LD_NAME.findall(block) if block[0] in "[{" else [block.strip('"')]
-            found = [name for value in names for name in _names(_json_string(value))]
-            if found:
-                return tuple(dict.fromkeys(found))
+def _authors(tree: HtmlElement, site_names: tuple[str, ...]) -> tuple[str, ...]:
+    """Author names from the JSON-LD article object, else meta tags, microdata or rel=author."""
+    scripts = [str(s) for s in tree.xpath('//script[@type="application/ld+json"]/text()')]
+    from_json_ld = json_ld_authors(scripts, site_names)
+    if from_json_ld:
+        return tuple(from_json_ld)
     for xpath in AUTHOR_XPATHS:
-        found = [name for value in tree.xpath(xpath) for name in _names(str(value))]
+        found = [
+            name for value in tree.xpath(xpath) for name in byline_names(str(value), site_names)
+        ]
         if found:
             return tuple(dict.fromkeys(found))
     return ()
@@ -180,15 +152,16 @@ def page_metadata(tree: HtmlElement, url: str) -> PageMetadata:
         _first(tree, '//meta[@property="og:site_name"]/@content'),
         _first(tree, '//meta[@name="application-name"]/@content'),
     )
+    site_names = tuple(name for name in (*declared_names, *_host_names(url)) if name)
     return PageMetadata(
         canonical_url=_absolute(url, canonical),
         html_lang=lang.split("-")[0].split("_")[0].lower()[:3] if lang else None,
         title=title or None,
         headlines=headlines[:3],
-        authors=_authors(tree),
+        authors=_authors(tree, site_names),
         published=_published(tree),
         top_image=_absolute(url, image),
-        site_names=tuple(name for name in (*declared_names, *_host_names(url)) if name),
+        site_names=site_names,
     )
 
 

@@ -224,3 +224,43 @@ def test_a_rare_code_page_gives_way_to_windows_1252(proposed: str, expected: str
 
 def test_a_rare_code_page_stays_when_windows_1252_cannot_read_the_bytes() -> None:
     assert preferred_codec("cp775", b"\x81\x8d\x8f\x90\x9d") == "cp775"  # undefined in cp1252
+
+
+AUTHORED_PAGE = """<html><head><title>Harbour plan approved</title>{head}
+<script type="application/ld+json">{json_ld}</script></head><body><article>
+<h1>Harbour plan approved</h1><p>{body}</p></article></body></html>"""
+
+
+@pytest.mark.parametrize(
+    ("json_ld", "head", "expected"),
+    [
+        # The article's own authors; not the related story's, the publisher or the breadcrumbs.
+        ({"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Harbour plan",
+          "author": [{"@type": "Person", "name": "Ana Ruiz"},
+                     {"@type": "Organization", "name": "Getty Images"}],
+          "publisher": {"@type": "Organization", "name": "The Harbour Times"},
+          "hasPart": [{"@type": "NewsArticle", "author": {"@type": "Person", "name": "Tom Bell"}}],
+          "relatedLink": {"@type": "BreadcrumbList", "name": "News"}},
+         "", ("Ana Ruiz",)),
+        # A Yoast-style graph: the author is a reference to a Person node.
+        ({"@context": "https://schema.org", "@graph": [
+            {"@type": "Person", "@id": "#p1", "name": "Jan Novak"},
+            {"@type": "Organization", "@id": "#org", "name": "Example Daily"},
+            {"@type": "Article", "author": {"@id": "#p1"}, "publisher": {"@id": "#org"}}]},
+         "", ("Jan Novak",)),
+        # The site's name as the byline is no person, and is not split at its "and".
+        ({"@type": "NewsArticle", "author": "The Globe and Mail"},
+         '<meta property="og:site_name" content="The Globe and Mail">', ()),
+        # E-mail addresses, slugs, URLs and agency credits are dropped; lists are split.
+        ({"@type": "NewsArticle",
+          "author": "By Maria Lopez and Sam Ode, maria@news.example, jane-doe, "
+                    "https://news.example/staff, AFP"},
+         "", ("Maria Lopez", "Sam Ode")),
+    ],
+)  # fmt: skip
+def test_authors_come_from_the_article_object_and_are_people(
+    json_ld: dict[str, object], head: str, expected: tuple[str, ...]
+) -> None:
+    html = AUTHORED_PAGE.format(head=head, json_ld=json.dumps(json_ld), body=BODY)
+    article = extract_article(html.encode(), "https://news.example/2024/03/harbour")
+    assert article.authors == expected
