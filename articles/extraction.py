@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
@@ -69,12 +69,16 @@ def _title(value: str | None) -> str | None:
 
 
 def _published(day: str | None, declared: datetime | None) -> datetime | None:
-    """htmldate's day, made precise by the page's declared timestamp when both agree."""
+    """htmldate's day, made precise by the page's declared timestamp when both agree, in UTC.
+
+    The days are compared in the page's own offset: 00:30 on the 6th in Berlin is the 5th in
+    UTC, and still the day htmldate reads off the page.
+    """
     if day is None:
-        return declared
+        return declared.astimezone(UTC) if declared is not None else None
     when = parse_timestamp(day)
     if declared is not None and when is not None and declared.date() == when.date():
-        return declared
+        return declared.astimezone(UTC)
     return when
 
 
@@ -104,7 +108,7 @@ def _empty(meta: PageMetadata, name: str) -> ExtractedArticle:
         title=_title(title),
         text="",
         authors=(),
-        published=meta.published,
+        published=meta.published.astimezone(UTC) if meta.published else None,
         language=meta.html_lang,
         top_image=meta.top_image,
         canonical_url=meta.canonical_url,

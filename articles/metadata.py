@@ -16,6 +16,7 @@ LOGGER = logging.getLogger(__name__)
 
 WHITESPACE = re.compile(r"\s+")
 JSON_LD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]{8,40})"')
+JSON_LD_ANY_DATE = re.compile(r'"date(?:Published|Modified|Created)"\s*:\s*"([^"]{8,40})"')
 # Separators between a headline and the site's name in <title> and og:title.
 TITLE_SPLIT = re.compile(r"(\s+(?:[|\-\u2013\u2014\u203a\u00bb]|::|//)\s+)")
 _ALPHANUMERIC = re.compile(r"[\W_]+")
@@ -30,6 +31,13 @@ PUBLISHED_XPATHS = (
     '//meta[@name="dc.date.issued" or @name="DC.date.issued"]/@content',
     '//meta[@name="pubdate" or @name="publishdate" or @name="date"]/@content',
     "//article//time/@datetime",
+)
+# Other timestamps a page gives, read only for the UTC offset a naive published time lacks.
+OFFSET_XPATHS = (
+    '//meta[@property="article:modified_time"]/@content',
+    '//meta[@property="og:updated_time"]/@content',
+    '//meta[@itemprop="dateModified"]/@content',
+    "//time/@datetime",
 )
 AUTHOR_XPATHS = (
     '//meta[@name="author" or @property="author"]/@content',
@@ -50,7 +58,7 @@ class PageMetadata:
     title: str | None
     headlines: tuple[str, ...]
     authors: tuple[str, ...]
-    published: datetime | None
+    published: datetime | None  # aware, in the page's own offset (UTC when it gives none)
     top_image: str | None
     # Names the site calls itself (og:site_name, application-name) and its host's name: the
     # only parts a title loses.
@@ -80,35 +88,50 @@ def _absolute(base: str, href: str | None) -> str | None:
 
 def parse_timestamp(value: str | None) -> datetime | None:
     """An aware UTC datetime from an ISO 8601 date or timestamp; naive ones are taken as UTC."""
-    if not value:
+    parsed = _parse_local(value)
+    if parsed is None:
         return None
-    value = value.strip()
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        try:
-            parsed = datetime.combine(date.fromisoformat(value[:10]), time())
-        except ValueError:
-            return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
 
 
+def _parse_local(value: str | None) -> datetime | None:
+    """An ISO 8601 date or timestamp as written: aware when it gives an offset, else naive."""
+    if not value:
+        return None
+    value = value.strip().replace("Z", "+00:00") if value.strip().endswith("Z") else value.strip()
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        try:
+            return datetime.combine(date.fromisoformat(value[:10]), time())
+        except ValueError:
+            return None
+
+
 def _published(tree: HtmlElement) -> datetime | None:
-    """The first publication timestamp declared in meta tags, microdata or JSON-LD."""
-    for xpath in PUBLISHED_XPATHS:
-        for value in tree.xpath(xpath):
-            parsed = parse_timestamp(str(value))
-            if parsed is not None:
-                return parsed
+    """The first publication timestamp the page declares, in its own offset.
+
+    Meta tags, microdata and JSON-LD are read in that order. A local time without an offset
+    takes the offset another timestamp on the page declares (a modified time, a <time>
+    element); only when none does is it taken as UTC.
+    """
+    declared = [str(value) for xpath in PUBLISHED_XPATHS for value in tree.xpath(xpath)]
     for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
-        match = JSON_LD_DATE.search(script)
-        if match:
-            parsed = parse_timestamp(match.group(1))
-            if parsed is not None:
-                return parsed
-    return None
+        declared.extend(JSON_LD_DATE.findall(script))
+    stamps = [stamp for stamp in map(_parse_local, declared) if stamp is not None]
+    if not stamps:
+        return None
+    first = stamps[0]
+    if first.tzinfo is not None:
+        return first
+    others = [str(v) for xpath in OFFSET_XPATHS for v in tree.xpath(xpath)]
+    for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
+        others.extend(JSON_LD_ANY_DATE.findall(script))
+    candidates = [*stamps, *map(_parse_local, others)]
+    offset = next((c.tzinfo for c in candidates if c is not None and c.tzinfo is not None), UTC)
+    return first.replace(tzinfo=offset)
 
 
 def _authors(tree: HtmlElement, site_names: tuple[str, ...]) -> tuple[str, ...]:

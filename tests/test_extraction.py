@@ -264,3 +264,31 @@ def test_authors_come_from_the_article_object_and_are_people(
     html = AUTHORED_PAGE.format(head=head, json_ld=json.dumps(json_ld), body=BODY)
     article = extract_article(html.encode(), "https://news.example/2024/03/harbour")
     assert article.authors == expected
+
+
+DATED_PAGE = """<html><head><title>Night vote on the harbour plan</title>{head}</head><body>
+<article><h1>Night vote on the harbour plan</h1><p>{body}</p>{extra}</article></body></html>"""
+
+
+@pytest.mark.parametrize(
+    ("head", "extra", "expected"),
+    [
+        # A local time without an offset takes the offset the page declares elsewhere.
+        ('<meta property="article:published_time" content="2024-03-06T00:30:00">'
+         '<meta property="article:modified_time" content="2024-03-06T09:00:00+01:00">', "",
+         datetime(2024, 3, 5, 23, 30, tzinfo=UTC)),
+        ('<meta property="article:published_time" content="2024-03-06T08:15:00">',
+         '<p>Updated <time datetime="2024-03-06T10:00:00+02:00">10:00</time></p>',
+         datetime(2024, 3, 6, 6, 15, tzinfo=UTC)),
+        # Just after local midnight: the UTC day is the day before; the time is kept.
+        ('<meta property="article:published_time" content="2024-03-06T00:30:00+02:00">', "",
+         datetime(2024, 3, 5, 22, 30, tzinfo=UTC)),
+        # No offset anywhere: UTC, as before.
+        ('<meta property="article:published_time" content="2024-03-06T08:15:00">', "",
+         datetime(2024, 3, 6, 8, 15, tzinfo=UTC)),
+    ],
+)  # fmt: skip
+def test_a_local_time_keeps_the_pages_offset(head: str, extra: str, expected: datetime) -> None:
+    html = DATED_PAGE.format(head=head, extra=extra, body=BODY)
+    article = extract_article(html.encode(), "https://news.example/2024/03/06/harbour-vote")
+    assert article.published == expected
