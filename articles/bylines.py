@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from articles.json_ld import identified_nodes
+
 ARTICLE_TYPES = frozenset({
     "Article", "NewsArticle", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle",
     "OpinionNewsArticle", "ReviewNewsArticle", "BackgroundNewsArticle", "LiveBlogPosting",
@@ -46,7 +48,7 @@ def json_ld_authors(scripts: list[str], site_names: tuple[str, ...]) -> list[str
             data = json.loads(script)
         except ValueError:
             continue
-        by_id = dict(_identified(data, 0))
+        by_id = identified_nodes(data)
         article = next(_articles(data, 0), None)
         if article is None:
             continue
@@ -134,16 +136,3 @@ def _articles(value: Any, depth: int) -> Iterator[dict[str, Any]]:
             return  # its related items, parts and publisher are not the article
         for key in ("@graph", "mainEntity", "mainEntityOfPage"):
             yield from _articles(value.get(key), depth + 1)
-
-
-def _identified(value: Any, depth: int) -> Iterator[tuple[str, dict[str, Any]]]:
-    if depth > MAX_DEPTH:
-        return
-    if isinstance(value, list):
-        for item in value:
-            yield from _identified(item, depth + 1)
-    elif isinstance(value, dict):
-        if isinstance(value.get("@id"), str) and len(value) > 1:
-            yield value["@id"], value
-        for item in value.values():
-            yield from _identified(item, depth + 1)

@@ -94,10 +94,6 @@ def articles_to_match(session: Session, after_id: int, limit: int) -> list[Artic
     return [ArticleToMatch(row.id, row.title or "", row.text) for row in session.execute(query)]
 
 
-def last_article_id(session: Session) -> int:
-    return session.scalar(select(func.max(Article.id))) or 0
-
-
 def last_claim_id(session: Session, model: str) -> int:
     return session.scalar(select(func.max(Claim.id)).where(Claim.embedding_model == model)) or 0
 

@@ -23,6 +23,7 @@ import jstyleson
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
+from articles.json_ld import identified_nodes
 from articles.metadata import parse_timestamp
 from factchecks.ratings import Rating, normalise_rating
 
@@ -149,22 +150,7 @@ def _parse_json_ld(block: str) -> dict[str, Any]:
     data = {"@graph": data} if isinstance(data, list) else data
     if not isinstance(data, dict):  # valid JSON, but a bare value: no markup in it
         return {}
-    return _resolved(data, _identified(data, {}, 0), 0)
-
-
-def _identified(value: Any, found: dict[str, Any], depth: int) -> dict[str, Any]:
-    """Objects of a block that carry an @id and more, by id."""
-    if depth > MAX_DEPTH:
-        return found
-    if isinstance(value, list):
-        for item in value:
-            _identified(item, found, depth + 1)
-    elif isinstance(value, dict):
-        if isinstance(value.get("@id"), str) and len(value) > 1:
-            found.setdefault(value["@id"], value)
-        for item in value.values():
-            _identified(item, found, depth + 1)
-    return found
+    return _resolved(data, identified_nodes(data), 0)
 
 
 def _resolved(value: Any, by_id: dict[str, Any], depth: int) -> Any:
