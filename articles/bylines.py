@@ -9,18 +9,11 @@ site's own name are dropped; a list is split at its separators, but a name that 
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
-from articles.json_ld import identified_nodes
+from articles.json_ld import JsonLdArticle, node_types
 
-ARTICLE_TYPES = frozenset({
-    "Article", "NewsArticle", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle",
-    "OpinionNewsArticle", "ReviewNewsArticle", "BackgroundNewsArticle", "LiveBlogPosting",
-    "SatiricalArticle", "ScholarlyArticle", "TechArticle", "Report",
-})  # fmt: skip
 ORGANISATION_TYPES = frozenset({
     "Organization", "NewsMediaOrganization", "Corporation", "EducationalOrganization",
     "CollegeOrUniversity", "GovernmentOrganization", "NGO", "OnlineBusiness",
@@ -38,27 +31,16 @@ SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)+$")
 WHITESPACE = re.compile(r"\s+")
 ALPHANUMERIC = re.compile(r"[\W_]+")
 MAX_AUTHOR_WORDS = 5
-MAX_DEPTH = 10
 
 
-def json_ld_authors(scripts: list[str], site_names: tuple[str, ...]) -> list[str] | None:
-    """Authors of the first JSON-LD article object; None when no block declares an article."""
-    for script in scripts:
-        try:
-            data = json.loads(script)
-        except ValueError:
-            continue
-        by_id = identified_nodes(data)
-        article = next(_articles(data, 0), None)
-        if article is None:
-            continue
-        names: list[str] = []
-        for author in _listed(article.get("author")):
-            if isinstance(author, dict) and set(author) == {"@id"}:
-                author = by_id.get(author["@id"], author)
-            names.extend(_author_names(author, site_names))
-        return list(dict.fromkeys(names))
-    return None
+def json_ld_authors(article: JsonLdArticle, site_names: tuple[str, ...]) -> list[str]:
+    """Person names among the JSON-LD article object's own authors (references followed)."""
+    names: list[str] = []
+    for author in _listed(article.node.get("author")):
+        if isinstance(author, dict) and set(author) == {"@id"}:
+            author = article.by_id.get(author["@id"], author)
+        names.extend(_author_names(author, site_names))
+    return list(dict.fromkeys(names))
 
 
 def byline_names(value: str, site_names: tuple[str, ...]) -> list[str]:
@@ -104,7 +86,7 @@ def _is_site_name(text: str, site_names: tuple[str, ...]) -> bool:
 def _author_names(author: Any, site_names: tuple[str, ...]) -> list[str]:
     if isinstance(author, str):
         return byline_names(author, site_names)
-    if not isinstance(author, dict) or _types(author) & ORGANISATION_TYPES:
+    if not isinstance(author, dict) or node_types(author) & ORGANISATION_TYPES:
         return []
     name = author.get("name")
     if isinstance(name, list):
@@ -112,27 +94,7 @@ def _author_names(author: Any, site_names: tuple[str, ...]) -> list[str]:
     return byline_names(name, site_names) if isinstance(name, str) else []
 
 
-def _types(node: dict[str, Any]) -> set[str]:
-    value = node.get("@type", [])
-    return {str(t).rsplit("/", 1)[-1] for t in (value if isinstance(value, list) else [value])}
-
-
 def _listed(value: Any) -> list[Any]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
-
-
-def _articles(value: Any, depth: int) -> Iterator[dict[str, Any]]:
-    """Article objects, outermost first: a nested one (a related story) comes after its host."""
-    if depth > MAX_DEPTH:
-        return
-    if isinstance(value, list):
-        for item in value:
-            yield from _articles(item, depth + 1)
-    elif isinstance(value, dict):
-        if _types(value) & ARTICLE_TYPES:
-            yield value
-            return  # its related items, parts and publisher are not the article
-        for key in ("@graph", "mainEntity", "mainEntityOfPage"):
-            yield from _articles(value.get(key), depth + 1)

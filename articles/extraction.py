@@ -1,11 +1,13 @@
 """Article extraction from raw pages: body text and metadata, with a choice of extractor.
 
 The default, "fakewatch", takes the body text from trafilatura (the more accurate library on
-the evaluation set, see bench/extraction.py) and falls back to newspaper4k when trafilatura
-finds nothing. Its metadata comes from what the page declares (JSON-LD, meta tags: canonical
-URL, full publication timestamp, authors, image), the <h1> headline, htmldate's day and
-trafilatura's byline search: on the eval set this finds more correct titles and authors
-than either library's own metadata, at about half the cost of trafilatura's.
+the evaluation set, see bench/extraction.py) without related links at its edges, and
+newspaper4k's when trafilatura's is too short to keep and newspaper4k finds more. Its
+metadata comes from what the page declares (JSON-LD, meta tags: canonical URL, full
+publication timestamp, authors, image, whether it is an article), the <h1> headline,
+htmldate's day and trafilatura's byline search: on the eval set this finds more correct
+titles and authors than either library's own metadata, at about half the cost of
+trafilatura's.
 """
 
 from __future__ import annotations
@@ -27,8 +29,10 @@ from articles.backends import (
 )
 from articles.cleaning import clean_text
 from articles.decoding import decode_html, repair_mojibake
+from articles.edge_links import without_edge_links
 from articles.language import recorded_language
 from articles.metadata import PageMetadata, page_metadata, parse_timestamp, refine_title
+from articles.skip_rules import MIN_WORDS
 
 LOGGER = logging.getLogger(__name__)
 
@@ -48,6 +52,7 @@ class ExtractedArticle:
     top_image: str | None
     canonical_url: str | None
     extractor: str
+    declares_article: bool = False  # see PageMetadata.declares_article
 
 
 EMPTY_METADATA = PageMetadata(None, None, None, (), (), None, None)
@@ -98,6 +103,7 @@ def _from_newspaper(page: str, url: str, meta: PageMetadata, name: str) -> Extra
         top_image=article.top_image or meta.top_image,
         canonical_url=article.canonical_link or meta.canonical_url,
         extractor=name,
+        declares_article=meta.declares_article,
     )
 
 
@@ -113,6 +119,7 @@ def _empty(meta: PageMetadata, name: str) -> ExtractedArticle:
         top_image=meta.top_image,
         canonical_url=meta.canonical_url,
         extractor=name,
+        declares_article=meta.declares_article,
     )
 
 
@@ -131,15 +138,17 @@ def _from_trafilatura(page: str, url: str, meta: PageMetadata) -> ExtractedArtic
         top_image=document.image or meta.top_image,
         canonical_url=meta.canonical_url or (document.url if document.url != url else None),
         extractor="trafilatura",
+        declares_article=meta.declares_article,
     )
 
 
-def _from_fakewatch(tree: HtmlElement, url: str, meta: PageMetadata) -> ExtractedArticle | None:
-    """trafilatura's body text with the page's declared metadata and htmldate's day."""
-    document = trafilatura_document(tree, url, with_metadata=False)
-    if document is None or not (document.text or "").strip():
+def _from_fakewatch(
+    page: str, tree: HtmlElement, url: str, meta: PageMetadata
+) -> ExtractedArticle | None:
+    """The best body text found (see `_body_text`) with the page's declared metadata."""
+    text = _body_text(page, tree, url)
+    if not text:
         return None
-    text = clean_text(repair_mojibake(document.text or ""))
     return ExtractedArticle(
         title=_title(refine_title(meta.title, meta.headlines, meta.site_names)),
         text=text,
@@ -149,7 +158,26 @@ def _from_fakewatch(tree: HtmlElement, url: str, meta: PageMetadata) -> Extracte
         top_image=meta.top_image,
         canonical_url=meta.canonical_url,
         extractor="fakewatch",
+        declares_article=meta.declares_article,
     )
+
+
+def _body_text(page: str, tree: HtmlElement, url: str) -> str:
+    """trafilatura's body text without related links at its edges; newspaper4k's when that
+    is too short to keep (fewer than MIN_WORDS words) and newspaper4k finds more.
+
+    The second extractor runs on about 1% of real pages, so the choice costs little; the
+    rule was measured on trafilatura_eval (BENCHMARKS.md).
+    """
+    document = trafilatura_document(tree, url, with_metadata=False)
+    raw = (document.text or "").strip() if document is not None else ""
+    text = clean_text(repair_mojibake(without_edge_links(raw, tree))) if raw else ""
+    if len(text.split()) >= MIN_WORDS:
+        return text
+    LOGGER.debug("trafilatura found %d words on %s; trying newspaper4k", len(text.split()), url)
+    article = newspaper_article(page, url)
+    other = clean_text(repair_mojibake(article.text or "")) if article is not None else ""
+    return other if len(other.split()) > len(text.split()) else text
 
 
 def extract_article(
@@ -180,8 +208,4 @@ def extract_article(
         return _from_newspaper(page, url, meta, extractor)
     if extractor == "trafilatura":
         return _from_trafilatura(page, url, meta) or _empty(meta, extractor)
-    article = _from_fakewatch(tree, url, meta)
-    if article is None:
-        LOGGER.debug("trafilatura found no text on %s; trying newspaper4k", url)
-        article = _from_newspaper(page, url, meta, extractor)
-    return article
+    return _from_fakewatch(page, tree, url, meta) or _empty(meta, extractor)

@@ -11,6 +11,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml.html import HtmlElement
 
 from articles.bylines import byline_names, json_ld_authors
+from articles.json_ld import JsonLdArticle, json_ld_article
 
 LOGGER = logging.getLogger(__name__)
 
@@ -63,6 +64,8 @@ class PageMetadata:
     # Names the site calls itself (og:site_name, application-name) and its host's name: the
     # only parts a title loses.
     site_names: tuple[str, ...] = ()
+    # The page says it is an article: og:type, article:published_time or a JSON-LD article.
+    declares_article: bool = False
 
 
 def _first(tree: HtmlElement, *xpaths: str) -> str | None:
@@ -134,10 +137,11 @@ def _published(tree: HtmlElement) -> datetime | None:
     return first.replace(tzinfo=offset)
 
 
-def _authors(tree: HtmlElement, site_names: tuple[str, ...]) -> tuple[str, ...]:
+def _authors(
+    tree: HtmlElement, article: JsonLdArticle | None, site_names: tuple[str, ...]
+) -> tuple[str, ...]:
     """Author names from the JSON-LD article object, else meta tags, microdata or rel=author."""
-    scripts = [str(s) for s in tree.xpath('//script[@type="application/ld+json"]/text()')]
-    from_json_ld = json_ld_authors(scripts, site_names)
+    from_json_ld = json_ld_authors(article, site_names) if article is not None else []
     if from_json_ld:
         return tuple(from_json_ld)
     for xpath in AUTHOR_XPATHS:
@@ -176,15 +180,21 @@ def page_metadata(tree: HtmlElement, url: str) -> PageMetadata:
         _first(tree, '//meta[@name="application-name"]/@content'),
     )
     site_names = tuple(name for name in (*declared_names, *_host_names(url)) if name)
+    scripts = [str(s) for s in tree.xpath('//script[@type="application/ld+json"]/text()')]
+    article = json_ld_article(scripts)
+    og_type = _first(tree, '//meta[@property="og:type"]/@content') or ""
     return PageMetadata(
         canonical_url=_absolute(url, canonical),
         html_lang=lang.split("-")[0].split("_")[0].lower()[:3] if lang else None,
         title=title or None,
         headlines=headlines[:3],
-        authors=_authors(tree, site_names),
+        authors=_authors(tree, article, site_names),
         published=_published(tree),
         top_image=_absolute(url, image),
         site_names=site_names,
+        declares_article=article is not None
+        or og_type.strip().lower() == "article"
+        or bool(tree.xpath('//meta[@property="article:published_time"]/@content')),
     )
 
 

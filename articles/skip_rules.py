@@ -17,27 +17,46 @@ from articles.language import foreign_language
 # stay few and stable. A language skip is recorded as "language:<code>", labelled "language".
 REASONS: dict[str, str] = {
     "empty": "no text at all, or only whitespace",
-    "link_only": "average word length below 3 or above 10: link lists, URLs, menus, not prose",
+    "link_only": "average word length below 3 or above 10: link lists, URLs, menus, not prose "
+    "(text mostly in a script written without spaces, such as Chinese, Japanese or Thai, is "
+    "counted in characters and not judged by this rule)",
     "too_short": "fewer words than the minimum (MIN_WORDS by default)",
-    "not_article": "not an article: an index, tag, search or login page, or text without sentences",
+    "not_article": "not an article: an index, tag, search or login page, or, on a page that does "
+    "not declare itself an article, text without sentences or mostly headlines",
     "language": "identified language is not one of the expected languages",
 }
 
 MIN_WORDS = 50
-MIN_SENTENCES = 3
+MIN_SENTENCES = 2  # "text without sentences": fewer than this many
 MIN_AVG_WORD_LEN = 3.0
 MAX_AVG_WORD_LEN = 10.0
+LONGEST_WORD = 20
 # An index page comes out as a list of headlines: mostly short lines without a full stop.
 HEADLINE_MAX_WORDS = 12
 HEADLINE_SHARE = 0.6
 HEADLINE_MIN_LINES = 6
 
-SENTENCE_END = re.compile(r"[.!?\u3002\u061f\u0964][\"'\u201d\u2019)\]]*(?:\s|$)")
-NOT_ARTICLE_PATH = re.compile(
-    r"/(?:tags?|topics?|categor(?:y|ies)|archives?|search|login|signin|sign-in|register|"
-    r"account|author|authors|page/\d+)(?:/|$)",
+SENTENCE_END = re.compile(
+    r"[.!?\u061f\u0964][\"'\u201d\u2019)\]]*(?:\s|$)"
+    r"|[\u3002\uff01\uff1f]"  # CJK full stops need no space after them
+    r"|(?<=[\u0e00-\u0e7f]) (?=[\u0e00-\u0e7f])"  # Thai ends a sentence with a space
+)
+# Scripts written without spaces between words, and about how many characters make a word:
+# their words are counted in characters, not whitespace tokens.
+UNSPACED_SCRIPTS = (
+    (re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"), 2.0),  # Han, kana
+    (re.compile(r"[\u0e00-\u0e7f\u0e80-\u0eff\u1000-\u109f\u1780-\u17ff]"), 4.0),  # Thai, Lao..
+)
+# Path segments of index, tag, search and account pages. Such a segment makes a page an index
+# only near the end of its path: /tag/politics is an index, /ideas/archive/2020/08/a-story/
+# an article filed under an archive.
+INDEX_SEGMENT = re.compile(
+    r"tags?|topics?|categor(?:y|ies)|archives?|search|login|signin|sign-in|register|account|"
+    r"authors?",
     re.IGNORECASE,
 )
+INDEX_SEGMENT_DEPTH = 2  # an index segment followed by at most this many more
+PAGINATION = re.compile(r"/page/\d+/?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -64,21 +83,27 @@ def skip_reason(
     *,
     url: str | None = None,
     declared_language: str | None = None,
+    declared_article: bool = False,
 ) -> str | None:
     """The REASONS code why an article should be skipped, or None to keep it.
 
     Rules run in the table's order and the first that fails wins. `url` (the page's
-    canonical URL) and `declared_language` come from the page when there is one.
+    canonical URL), `declared_language` and `declared_article` (the page says it is an
+    article: og:type, article:published_time, a JSON-LD article) come from the page when
+    there is one. A declared article is judged an index page only by its URL.
     """
-    words = text.split()
-    if not words:
+    spaced, unspaced = _word_counts(text)
+    if not spaced and not unspaced:
         return "empty"
-    average = sum(map(len, words)) / len(words)
-    if not MIN_AVG_WORD_LEN <= average <= MAX_AVG_WORD_LEN:
-        return "link_only"
-    if len(words) < rules.min_words:
+    if unspaced < len(spaced):  # mostly words between spaces: their length tells prose
+        # A long token counts as no longer than LONGEST_WORD: a few pasted URLs in a story
+        # do not make it a link list, a page of URLs still is one.
+        average = sum(min(len(word), LONGEST_WORD) for word in spaced) / len(spaced)
+        if not MIN_AVG_WORD_LEN <= average <= MAX_AVG_WORD_LEN:
+            return "link_only"
+    if len(spaced) + unspaced < rules.min_words:
         return "too_short"
-    if rules.page_shape and _is_index_like(text, url):
+    if rules.page_shape and _is_index_like(text, url, declared_article):
         return "not_article"
     if rules.languages:
         foreign = foreign_language(text, declared_language, rules.languages)
@@ -92,20 +117,57 @@ def reason_label(reason: str) -> str:
     return reason.split(":", 1)[0]
 
 
-def _is_index_like(text: str, url: str | None) -> bool:
+def _word_counts(text: str) -> tuple[list[str], float]:
+    """The words written between spaces, and the words of unspaced scripts (in characters)."""
+    unspaced = 0.0
+    for script, characters_per_word in UNSPACED_SCRIPTS:
+        found = len(script.findall(text))
+        if found:
+            unspaced += found / characters_per_word
+            text = script.sub(" ", text)
+    return text.split(), unspaced
+
+
+def _is_index_like(text: str, url: str | None, declared_article: bool) -> bool:
     """Whether the page is an index, tag, search or login page rather than one article."""
-    if url:
-        path = urlsplit(url).path
-        if path in {"", "/"} or NOT_ARTICLE_PATH.search(path):
-            return True
+    if url and _is_index_url(url):
+        return True
+    if declared_article:
+        return False
     if len(SENTENCE_END.findall(text)) < MIN_SENTENCES:
         return True
     lines = [line for line in text.split("\n") if line.strip()]
     if len(lines) < HEADLINE_MIN_LINES:
         return False
-    headlines = sum(
-        1
-        for line in lines
-        if len(line.split()) <= HEADLINE_MAX_WORDS and not SENTENCE_END.search(line.strip() + " ")
+    headlines = [line for line in lines if _is_headline(line)]
+    # Most lines, and most of the words, are headlines: a story with short paragraphs or a
+    # list in it has most of its words in sentences.
+    words = sum(map(_word_count, lines))
+    return (
+        len(headlines) / len(lines) >= HEADLINE_SHARE
+        and sum(map(_word_count, headlines)) / max(words, 1) >= HEADLINE_SHARE
     )
-    return headlines / len(lines) >= HEADLINE_SHARE
+
+
+def _is_index_url(url: str) -> bool:
+    """A homepage (without a query: /?p=123 is a post), a paginated list, or a path that
+    ends in an index segment and at most INDEX_SEGMENT_DEPTH more."""
+    parts = urlsplit(url)
+    if parts.path in {"", "/"}:
+        return not parts.query
+    if PAGINATION.search(parts.path):
+        return True
+    segments = [segment for segment in parts.path.split("/") if segment]
+    return any(
+        INDEX_SEGMENT.fullmatch(segment) for segment in segments[-(INDEX_SEGMENT_DEPTH + 1) :]
+    )
+
+
+def _is_headline(line: str) -> bool:
+    """A short line without a sentence end: a headline, a label, a menu item."""
+    return _word_count(line) <= HEADLINE_MAX_WORDS and not SENTENCE_END.search(line.strip() + " ")
+
+
+def _word_count(text: str) -> float:
+    spaced, unspaced = _word_counts(text)
+    return len(spaced) + unspaced

@@ -41,6 +41,7 @@ def page_to_record(
         SkipRules(languages=source.languages),
         url=extracted.canonical_url,
         declared_language=extracted.language,
+        declared_article=extracted.declares_article,
     )
     return ArticleRecord(
         url=url,

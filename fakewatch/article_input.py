@@ -71,6 +71,7 @@ def _from_html(html: bytes, url: str) -> ArticleInput:
         SkipRules(),
         url=extracted.canonical_url or (url if url.startswith(("http://", "https://")) else None),
         declared_language=extracted.language,
+        declared_article=extracted.declares_article,
     )
     if reason is not None:
         rule = REASONS.get(reason_label(reason), reason)

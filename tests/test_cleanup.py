@@ -61,6 +61,7 @@ def verdict(
         SkipRules(languages=languages, min_words=min_words),
         url=extracted.canonical_url,
         declared_language=extracted.language,
+        declared_article=extracted.declares_article,
     )
 
 
@@ -133,6 +134,85 @@ def test_unsure_language_needs_the_page_declaration_to_agree() -> None:
 )
 def test_index_tag_and_login_urls_are_not_articles(url: str) -> None:
     assert verdict(article(ENGLISH, canonical_url=url)) == "not_article"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://gazette.example/ideas/archive/2020/08/the-river-park-plan/615610/",
+        "https://gazette.example/?p=2895",
+        "https://gazette.example/topics/city/2024/03/park-vote/story.html",
+    ],
+)
+def test_article_urls_under_index_words_are_articles(url: str) -> None:
+    assert verdict(article(ENGLISH, canonical_url=url)) is None
+
+
+# A brief: a dateline, a time and one long sentence; a story built around a list.
+SHORT_REPORT = "\n\n".join(
+    [
+        "MILLTOWN",
+        "Updated 22:40",
+        "Firefighters put out a blaze at a bakery on Mill Street late on Tuesday night after "
+        "neighbours saw smoke rising from the roof, and although no one was hurt the building "
+        "is badly damaged, police said on Wednesday morning, adding that the cause of the fire "
+        "is being investigated by the city fire marshal and that the street stays closed.",
+    ]
+)
+LIST_STORY = "\n\n".join(
+    [
+        "Ten things to see at the harbour festival this weekend, from tall ships to food stalls.",
+        *(f"Stall number {i} on the quay" for i in range(1, 11)),
+        "Entry is free and the festival runs from Friday evening until Sunday afternoon.",
+    ]
+)
+
+
+@pytest.mark.parametrize("text", [SHORT_REPORT, LIST_STORY], ids=["short-report", "list-story"])
+def test_a_declared_article_is_not_judged_by_the_shape_of_its_text(text: str) -> None:
+    assert verdict(article(text, declares_article=True)) is None
+    # The same text on a page that declares nothing is judged by its shape.
+    assert verdict(article(text)) == "not_article"
+
+
+def test_a_declared_article_on_an_index_url_is_still_an_index() -> None:
+    page = article(ENGLISH, canonical_url="https://gazette.example/tag/politics")
+    assert verdict(replace(page, declares_article=True)) == "not_article"
+
+
+def test_a_story_with_short_paragraphs_keeps_most_words_in_sentences() -> None:
+    # Most lines are short (subheads, a quote), but most words are in sentences.
+    lines = [ENGLISH, "The vote", ENGLISH, "What happens next", ENGLISH, "Reactions", "In brief"]
+    assert verdict(article("\n\n".join(lines))) is None
+
+
+JAPANESE = (
+    "東京都は火曜日、川沿いの古い倉庫街を大きな公園に作り変える計画を発表した。"
+    "計画では、古い荷積み場が木々やベンチのある遊歩道になる。"
+    "賛成する住民は、混み合った東部の地域に初めて広い緑地ができると話した。"
+    "反対する人々は、その予算を道路や学校の修理に使うべきだと主張している。"
+    "工事は法的な異議がなければ来年の春に始まる予定だ。"
+)
+THAI = (
+    "สภาเมืองลงมติเมื่อวันอังคารให้เปลี่ยนย่านโกดังเก่าริมแม่น้ำเป็นสวนสาธารณะ "
+    "ตามแผนท่าเรือเก่าจะกลายเป็นทางเดินเล่นที่มีต้นไม้และม้านั่ง "
+    "ผู้สนับสนุนกล่าวว่าสวนจะเป็นพื้นที่สีเขียวแห่งแรกของย่านตะวันออกที่แออัด "
+    "ฝ่ายคัดค้านเห็นว่าควรนำเงินไปซ่อมถนนและโรงเรียนแทน "
+    "การก่อสร้างจะเริ่มในฤดูใบไม้ผลิหน้าหากไม่มีการฟ้องร้อง"
+)
+
+
+@pytest.mark.parametrize("text", [JAPANESE, THAI], ids=["japanese", "thai"])
+def test_unspaced_scripts_are_counted_in_characters(text: str) -> None:
+    assert verdict(article(text), languages=()) is None
+    # Far fewer characters than MIN_WORDS words: too short, not a link list.
+    assert verdict(article(text[:60]), languages=()) == "too_short"
+
+
+def test_a_few_pasted_urls_do_not_make_a_story_a_link_list() -> None:
+    url = "https://gazette.example/wp-content/uploads/2021/01/logo-1030x568-1-300x165.png"
+    assert verdict(article(ENGLISH + " " + " ".join([url] * 6))) is None
+    assert verdict(article("\n".join([url] * 60))) == "link_only"
 
 
 def test_text_without_sentences_is_not_an_article() -> None:

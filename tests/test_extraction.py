@@ -10,8 +10,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from trafilatura.utils import load_html
 
 from articles.decoding import decode_html, preferred_codec, repair_mojibake
+from articles.edge_links import without_edge_links
 from articles.extraction import EXTRACTORS, ExtractedArticle, extract_article
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
@@ -292,3 +294,26 @@ def test_a_local_time_keeps_the_pages_offset(head: str, extra: str, expected: da
     html = DATED_PAGE.format(head=head, extra=extra, body=BODY)
     article = extract_article(html.encode(), "https://news.example/2024/03/06/harbour-vote")
     assert article.published == expected
+
+
+def test_related_links_at_the_edges_of_the_body_are_dropped() -> None:
+    tree = load_html(
+        "<html><body><nav><a href='/'>Home</a> <a href='/world'>World</a></nav>"
+        "<p>The council voted. See <a href='/p'>the park plan</a>.</p>"
+        "<aside><a href='/a'>Bakery fire on Mill Street</a><a href='/b'>Harbour festival opens</a>"
+        "</aside></body></html>"
+    )
+    body = "\n".join(
+        [
+            "World",
+            "The council voted. See the park plan.",
+            "",
+            "the park plan",
+            "Later, the mayor spoke.",
+            "- Bakery fire on Mill Street",
+            "Harbour festival opens",
+        ]
+    )
+    # Only edge lines go; a link's text inside the story stays.
+    assert without_edge_links(body, tree) == "\n".join(body.split("\n")[1:5])
+    assert without_edge_links("World", tree) == "World"  # never the whole text
