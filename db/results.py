@@ -28,6 +28,7 @@ from sqlalchemy import (
     select,
     union,
 )
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, aliased
 
 from db.models import (
@@ -40,12 +41,13 @@ from db.models import (
     Prediction,
     Source,
 )
+from db.search import parse_search, search_failure, search_hits
 
 VERDICTS = ("fake", "uncertain", "real")
 UNSCORED = "unscored"
 STATUSES = tuple(status.value for status in ArticleStatus)
 TIME_FIELDS = ("fetched", "published", "scored")
-SORT_KEYS = ("fetched", "published", "scored", "probability", "source")
+SORT_KEYS = ("fetched", "published", "scored", "probability", "source", "relevance")
 STREAM_BATCH = 500
 
 # Any select of result columns (SQLAlchemy 2.1 types a select by its column types).
@@ -98,6 +100,7 @@ class ResultQuery:
     descending: bool = True
     limit: int | None = None
     evidence: tuple[str, ...] = ()  # of EVIDENCE: articles whose best claim match gives it
+    search: str | None = None  # full-text search (db/search.py's syntax); sort "relevance"
 
 
 @dataclass(frozen=True)
@@ -154,10 +157,24 @@ def iter_results(session: Session, query: ResultQuery) -> Iterator[dict[str, Any
     Rows are fetched STREAM_BATCH at a time (a server-side cursor on PostgreSQL), so a
     caller that writes each row out never holds the whole table.
     """
-    statement = _ordered(_filtered(_results_statement(query.model), query), query)
+    hits = None
+    if query.search is not None:
+        hits = search_hits(session.get_bind().dialect.name, parse_search(query.search))
+    elif query.sort == "relevance":
+        raise ValueError("sorting by relevance needs a search")
+    statement = _results_statement(query.model)
+    if hits is not None:
+        statement = statement.join(hits, hits.c.article_id == Article.id)
+    statement = _ordered(_filtered(statement, query), query, hits)
     if query.limit is not None:
         statement = statement.limit(query.limit)
-    rows = session.execute(statement, execution_options={"yield_per": STREAM_BATCH})
+    try:
+        rows = session.execute(statement, execution_options={"yield_per": STREAM_BATCH})
+    except OperationalError as exc:
+        failure = search_failure(exc) if hits is not None else None
+        if failure is None:
+            raise
+        raise failure from None
     for row in rows:
         values = dict(row._mapping)
         if values["status"] is not None:
@@ -327,7 +344,7 @@ def _verdict_condition(verdicts: Sequence[str]) -> ColumnElement[bool]:
     return or_(false(), *conditions)
 
 
-def _ordered(statement: Statement, query: ResultQuery) -> Statement:
+def _ordered(statement: Statement, query: ResultQuery, hits: Subquery | None) -> Statement:
     """Sort by the chosen key, then fetch time and id in the same direction; NULLs last."""
     key = {
         "fetched": Article.fetched_at,
@@ -335,6 +352,7 @@ def _ordered(statement: Statement, query: ResultQuery) -> Statement:
         "scored": Prediction.created_at,
         "probability": Prediction.probability_fake,
         "source": Source.name,
+        "relevance": hits.c.relevance if hits is not None else Article.fetched_at,
     }[query.sort]
     keys = [key] if key is Article.fetched_at else [key, Article.fetched_at]
     keys.append(Article.id)
