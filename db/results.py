@@ -39,6 +39,7 @@ from db.models import (
     Claim,
     ClaimMatch,
     Prediction,
+    Review,
     Source,
 )
 from db.search import parse_search, search_failure, search_hits
@@ -53,7 +54,7 @@ STREAM_BATCH = 500
 # Any select of result columns (SQLAlchemy 2.1 types a select by its column types).
 Statement: TypeAlias = "Select[*tuple[Any, ...]]"
 
-# The columns of the `results` view (migration 0008), in its order.
+# The columns of the `results` view (migration 0010), in its order.
 RESULT_COLUMNS = (
     "article_id",
     "source",
@@ -79,6 +80,9 @@ RESULT_COLUMNS = (
     "match_score",
     "match_method",
     "evidence",
+    "reviewed_label",
+    "reviewer",
+    "reviewed_at",
 )
 EVIDENCE = ("debunked", "supported")
 
@@ -101,6 +105,7 @@ class ResultQuery:
     limit: int | None = None
     evidence: tuple[str, ...] = ()  # of EVIDENCE: articles whose best claim match gives it
     search: str | None = None  # full-text search (db/search.py's syntax); sort "relevance"
+    reviewed: bool | None = None  # only articles with (True) or without (False) a review
 
 
 @dataclass(frozen=True)
@@ -248,7 +253,7 @@ def _is_latest(*, same_model: bool) -> ColumnElement[bool]:
     return ~exists().where(*conditions).correlate(Prediction)
 
 
-def _current_prediction(model: str | None) -> ColumnElement[bool]:
+def current_prediction(model: str | None) -> ColumnElement[bool]:
     """Join condition: the article's latest prediction (by `model`, or by any model)."""
     if model is None:
         return and_(Prediction.article_id == Article.id, _is_latest(same_model=False))
@@ -287,13 +292,34 @@ def _results_statement(model: str | None) -> Statement:
             ClaimMatch.score.label("match_score"),
             ClaimMatch.method.label("match_method"),
             ArticleEvidence.evidence,
+            Review.label.label("reviewed_label"),
+            Review.reviewer,
+            Review.reviewed_at,
         )
         .select_from(Article)
         .outerjoin(Source, Source.id == Article.source_id)
-        .outerjoin(Prediction, _current_prediction(model))
+        .outerjoin(Prediction, current_prediction(model))
         .outerjoin(ArticleEvidence, ArticleEvidence.article_id == Article.id)
         .outerjoin(ClaimMatch, ClaimMatch.id == ArticleEvidence.match_id)
         .outerjoin(Claim, Claim.id == ClaimMatch.claim_id)
+        .outerjoin(Review, current_review())
+    )
+
+
+def current_review() -> ColumnElement[bool]:
+    """Join condition: the article's newest review (by time, then id), as the view's."""
+    newer = aliased(Review)
+    return and_(
+        Review.article_id == Article.id,
+        ~exists()
+        .where(
+            newer.article_id == Review.article_id,
+            or_(
+                newer.reviewed_at > Review.reviewed_at,
+                and_(newer.reviewed_at == Review.reviewed_at, newer.id > Review.id),
+            ),
+        )
+        .correlate(Review),
     )
 
 
@@ -318,6 +344,10 @@ def _filtered(statement: Statement, query: ResultQuery) -> Statement:
         statement = statement.where(_verdict_condition(query.verdicts))
     if query.evidence:
         statement = statement.where(ArticleEvidence.evidence.in_(query.evidence))
+    if query.reviewed is not None:
+        statement = statement.where(
+            Review.id.is_not(None) if query.reviewed else Review.id.is_(None)
+        )
     if query.statuses:
         statement = statement.where(
             Article.status.in_([ArticleStatus(status) for status in query.statuses])
