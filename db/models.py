@@ -1,4 +1,5 @@
-"""SQLAlchemy models of the public schema: sources, articles, crawl runs, predictions, claims."""
+"""SQLAlchemy models of the public schema: sources, articles, crawl runs, predictions, claims,
+reviews."""
 
 from __future__ import annotations
 
@@ -315,3 +316,26 @@ class MatchingMark(Base):
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     last_id: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[Timestamp] = mapped_column(onupdate=utcnow)
+
+
+class Review(Base):
+    """A person's label for an article, fake or real. An article's newest review is its current
+    one; older reviews stay, so a changed mind keeps who said what and when."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (
+        # The current review of an article (the results view, the export).
+        Index("ix_reviews_article_latest", "article_id", "reviewed_at", "id"),
+    )
+
+    id: Mapped[IntPk]
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    label: Mapped[str] = mapped_column(String(8))  # "fake" or "real"
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reviewer: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    reviewed_at: Mapped[Timestamp]
+    # The verdict the person was shown: the article's current prediction then, if any.
+    model_name: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    model_version: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    probability_fake: Mapped[float | None] = mapped_column(Float, nullable=True)
+    verdict: Mapped[str | None] = mapped_column(String(16), nullable=True)

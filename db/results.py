@@ -28,6 +28,7 @@ from sqlalchemy import (
     select,
     union,
 )
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, aliased
 
 from db.models import (
@@ -38,20 +39,22 @@ from db.models import (
     Claim,
     ClaimMatch,
     Prediction,
+    Review,
     Source,
 )
+from db.search import parse_search, search_failure, search_hits
 
 VERDICTS = ("fake", "uncertain", "real")
 UNSCORED = "unscored"
 STATUSES = tuple(status.value for status in ArticleStatus)
 TIME_FIELDS = ("fetched", "published", "scored")
-SORT_KEYS = ("fetched", "published", "scored", "probability", "source")
+SORT_KEYS = ("fetched", "published", "scored", "probability", "source", "relevance")
 STREAM_BATCH = 500
 
 # Any select of result columns (SQLAlchemy 2.1 types a select by its column types).
 Statement: TypeAlias = "Select[*tuple[Any, ...]]"
 
-# The columns of the `results` view (migration 0008), in its order.
+# The columns of the `results` view (migration 0010), in its order.
 RESULT_COLUMNS = (
     "article_id",
     "source",
@@ -77,6 +80,9 @@ RESULT_COLUMNS = (
     "match_score",
     "match_method",
     "evidence",
+    "reviewed_label",
+    "reviewer",
+    "reviewed_at",
 )
 EVIDENCE = ("debunked", "supported")
 
@@ -98,6 +104,8 @@ class ResultQuery:
     descending: bool = True
     limit: int | None = None
     evidence: tuple[str, ...] = ()  # of EVIDENCE: articles whose best claim match gives it
+    search: str | None = None  # full-text search (db/search.py's syntax); sort "relevance"
+    reviewed: bool | None = None  # only articles with (True) or without (False) a review
 
 
 @dataclass(frozen=True)
@@ -154,10 +162,24 @@ def iter_results(session: Session, query: ResultQuery) -> Iterator[dict[str, Any
     Rows are fetched STREAM_BATCH at a time (a server-side cursor on PostgreSQL), so a
     caller that writes each row out never holds the whole table.
     """
-    statement = _ordered(_filtered(_results_statement(query.model), query), query)
+    hits = None
+    if query.search is not None:
+        hits = search_hits(session.get_bind().dialect.name, parse_search(query.search))
+    elif query.sort == "relevance":
+        raise ValueError("sorting by relevance needs a search")
+    statement = _results_statement(query.model)
+    if hits is not None:
+        statement = statement.join(hits, hits.c.article_id == Article.id)
+    statement = _ordered(_filtered(statement, query), query, hits)
     if query.limit is not None:
         statement = statement.limit(query.limit)
-    rows = session.execute(statement, execution_options={"yield_per": STREAM_BATCH})
+    try:
+        rows = session.execute(statement, execution_options={"yield_per": STREAM_BATCH})
+    except OperationalError as exc:
+        failure = search_failure(exc) if hits is not None else None
+        if failure is None:
+            raise
+        raise failure from None
     for row in rows:
         values = dict(row._mapping)
         if values["status"] is not None:
@@ -231,7 +253,7 @@ def _is_latest(*, same_model: bool) -> ColumnElement[bool]:
     return ~exists().where(*conditions).correlate(Prediction)
 
 
-def _current_prediction(model: str | None) -> ColumnElement[bool]:
+def current_prediction(model: str | None) -> ColumnElement[bool]:
     """Join condition: the article's latest prediction (by `model`, or by any model)."""
     if model is None:
         return and_(Prediction.article_id == Article.id, _is_latest(same_model=False))
@@ -270,13 +292,34 @@ def _results_statement(model: str | None) -> Statement:
             ClaimMatch.score.label("match_score"),
             ClaimMatch.method.label("match_method"),
             ArticleEvidence.evidence,
+            Review.label.label("reviewed_label"),
+            Review.reviewer,
+            Review.reviewed_at,
         )
         .select_from(Article)
         .outerjoin(Source, Source.id == Article.source_id)
-        .outerjoin(Prediction, _current_prediction(model))
+        .outerjoin(Prediction, current_prediction(model))
         .outerjoin(ArticleEvidence, ArticleEvidence.article_id == Article.id)
         .outerjoin(ClaimMatch, ClaimMatch.id == ArticleEvidence.match_id)
         .outerjoin(Claim, Claim.id == ClaimMatch.claim_id)
+        .outerjoin(Review, current_review())
+    )
+
+
+def current_review() -> ColumnElement[bool]:
+    """Join condition: the article's newest review (by time, then id), as the view's."""
+    newer = aliased(Review)
+    return and_(
+        Review.article_id == Article.id,
+        ~exists()
+        .where(
+            newer.article_id == Review.article_id,
+            or_(
+                newer.reviewed_at > Review.reviewed_at,
+                and_(newer.reviewed_at == Review.reviewed_at, newer.id > Review.id),
+            ),
+        )
+        .correlate(Review),
     )
 
 
@@ -301,6 +344,10 @@ def _filtered(statement: Statement, query: ResultQuery) -> Statement:
         statement = statement.where(_verdict_condition(query.verdicts))
     if query.evidence:
         statement = statement.where(ArticleEvidence.evidence.in_(query.evidence))
+    if query.reviewed is not None:
+        statement = statement.where(
+            Review.id.is_not(None) if query.reviewed else Review.id.is_(None)
+        )
     if query.statuses:
         statement = statement.where(
             Article.status.in_([ArticleStatus(status) for status in query.statuses])
@@ -327,7 +374,7 @@ def _verdict_condition(verdicts: Sequence[str]) -> ColumnElement[bool]:
     return or_(false(), *conditions)
 
 
-def _ordered(statement: Statement, query: ResultQuery) -> Statement:
+def _ordered(statement: Statement, query: ResultQuery, hits: Subquery | None) -> Statement:
     """Sort by the chosen key, then fetch time and id in the same direction; NULLs last."""
     key = {
         "fetched": Article.fetched_at,
@@ -335,6 +382,7 @@ def _ordered(statement: Statement, query: ResultQuery) -> Statement:
         "scored": Prediction.created_at,
         "probability": Prediction.probability_fake,
         "source": Source.name,
+        "relevance": hits.c.relevance if hits is not None else Article.fetched_at,
     }[query.sort]
     keys = [key] if key is Article.fetched_at else [key, Article.fetched_at]
     keys.append(Article.id)

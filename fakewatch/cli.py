@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "fakewatch.commands.sources",
     "fakewatch.commands.crawl",
     "fakewatch.commands.results",
+    "fakewatch.commands.review",
     "fakewatch.commands.claims",
     "fakewatch.commands.daemon",
     "fakewatch.commands.db",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from db.models import Base
+from db.search import described_by_models
 
 config = context.config
 target_metadata = Base.metadata
@@ -18,6 +19,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_object=described_by_models,
         )
         context.run_migrations()
 

@@ -309,6 +309,9 @@ def test_json_holds_every_column_of_the_results_view(
         "match_score": None,
         "match_method": None,
         "evidence": None,
+        "reviewed_label": None,
+        "reviewer": None,
+        "reviewed_at": None,
     }
     assert w5["verdict"] is None and w5["published_at"] is None and w5["status"] == "new"
     assert w6["status"] == "skipped" and w6["status_reason"] == "too short"

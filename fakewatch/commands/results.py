@@ -30,6 +30,7 @@ from db.results import (
     source_names,
     source_stats,
 )
+from db.search import SYNTAX, parse_search
 from db.types import utcnow
 from fakewatch.commands.options import (
     TABLE_LIMIT,
@@ -79,6 +80,11 @@ def _register_query(subparsers: Any) -> None:
         description="Stored articles with their current verdict (the `results` view). "
         f"Times are UTC; TIME is {TIME_FORMS}.",
     )
+    parser.add_argument(
+        "--search",
+        metavar="WORDS",
+        help=f"only articles whose title or text match, best match first: {SYNTAX}",
+    )
     add_repeatable(parser, "--source", "NAME", "only this source (repeat, or separate by commas)")
     parser.add_argument("--since", metavar="TIME", help="only those from TIME on (inclusive)")
     parser.add_argument("--until", metavar="TIME", help="only those before TIME (exclusive)")
@@ -117,9 +123,8 @@ def _register_query(subparsers: Any) -> None:
     parser.add_argument("--max-probability", metavar="P", help="probability of fake at most P")
     parser.add_argument(
         "--sort",
-        default="fetched",
         metavar="|".join(SORT_KEYS),
-        help="order by this (default: fetched, newest first)",
+        help="order by this (default: fetched, newest first; relevance with --search)",
     )
     direction = parser.add_mutually_exclusive_group()
     direction.add_argument(
@@ -268,7 +273,11 @@ def _result_query(args: argparse.Namespace, now: datetime) -> ResultQuery:
     high = _probability("--max-probability", args.max_probability)
     if low is not None and high is not None and low > high:
         raise SettingsError(f"--min-probability ({low:g}) is above --max-probability ({high:g})")
-    sort = choice("--sort", args.sort, SORT_KEYS)
+    if args.search is not None:
+        parse_search(args.search)  # a bad search fails here, before any output
+    sort = choice("--sort", args.sort or ("relevance" if args.search else "fetched"), SORT_KEYS)
+    if sort == "relevance" and args.search is None:
+        raise SettingsError("--sort relevance ranks a search: give --search WORDS")
     # Times and probabilities sort newest and most confident first; sources from A.
     descending = sort != "source" if args.descending is None else args.descending
     return ResultQuery(
@@ -285,6 +294,7 @@ def _result_query(args: argparse.Namespace, now: datetime) -> ResultQuery:
         sort=sort,
         descending=descending,
         limit=row_limit(args.limit, args.format),
+        search=args.search,
     )
 
 
