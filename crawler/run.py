@@ -105,7 +105,7 @@ def crawl_once(
             mark_interrupted_runs(session, [source.name], utcnow(), started_before=dead_before)
             run_id = start_crawl_run(session, source_id, source.name)
             validators = dict(session.get_one(SourceRow, source_id).feed_validators or {})
-        report = CrawlReport(source.name)
+        report = CrawlReport(source.name, say=progress)
         # "cmdline" priority: the process' defaults must not override this source's settings.
         crawler = Crawler(
             NewsSpider, Settings(scrapy_settings(options, source), priority="cmdline")
