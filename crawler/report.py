@@ -23,7 +23,14 @@ COUNT_FIELDS = (
 )
 CLAIM_COUNTS = ("claims_found", "claims_new", "claims_skipped")
 # What an article page can end as (a failure is counted by `error`).
-ARTICLE_OUTCOMES = frozenset({"articles_new", "articles_duplicate"})
+ARTICLE_OUTCOMES = frozenset(
+    {"articles_new", "articles_duplicate", "articles_updated", "articles_unchanged"}
+)
+# How a crawl's progress lines name its counts (a recrawl names its own).
+CRAWL_LABELS = (
+    ("articles_new", "stored"), ("articles_duplicate", "duplicate"),
+    ("articles_skipped", "skipped"), ("articles_failed", "failed"),
+)  # fmt: skip
 # A progress line every this many article pages processed.
 PROGRESS_EVERY = 100
 # Article failures that a later crawl cannot mend: the link is wrong, refused, or gone.
@@ -50,6 +57,7 @@ class CrawlReport:
     # Where progress lines go (a person at a terminal), if anywhere: each listing read, and
     # every PROGRESS_EVERY article pages processed.
     say: Callable[[str], None] | None = field(default=None, repr=False, compare=False)
+    labels: tuple[tuple[str, str], ...] = field(default=CRAWL_LABELS, repr=False, compare=False)
     processed: int = 0
     started: float = field(default_factory=time.monotonic)
 
@@ -87,12 +95,8 @@ class CrawlReport:
         if self.say is None or before // PROGRESS_EVERY == self.processed // PROGRESS_EVERY:
             return
         rate = self.processed / max(time.monotonic() - self.started, 1e-3)
-        c = self.counts
-        self.say(
-            f"{self.source_name}: {self.processed} pages: {c['articles_new']} stored, "
-            f"{c['articles_duplicate']} duplicate, {c['articles_skipped']} skipped, "
-            f"{c['articles_failed']} failed ({rate:.1f} pages/s)"
-        )
+        counts = ", ".join(f"{self.counts[name]} {label}" for name, label in self.labels)
+        self.say(f"{self.source_name}: {self.processed} pages: {counts} ({rate:.1f} pages/s)")
 
     def owe(self, n: int) -> None:
         """`n` listed articles left for a later crawl (the per-crawl limit was reached)."""

@@ -48,21 +48,7 @@ def crawl_once(
     `after_run` is called in the transaction that records each crawl (the daemon's schedule).
     """
     sessions = make_sessionmaker(engine)
-    install_reactor(REACTOR)
-    scrapy_logger = logging.getLogger("scrapy")
-    level = scrapy_logger.level
-    process = CrawlerProcess(
-        Settings(
-            {
-                "TWISTED_REACTOR": REACTOR,
-                # Connects only to addresses the middleware's checks allow (DNS rebinding).
-                "TWISTED_DNS_RESOLVER": "crawler.safety.SafeHostnameResolver",
-                "LOG_ENABLED": False,
-                "LOG_INSTALL_ROOT_HANDLER": False,
-            }
-        )
-    )
-    scrapy_logger.setLevel(level)  # Scrapy's logging set-up turns its loggers up to DEBUG
+    process = crawler_process()
     jobs: list[tuple[Source, CrawlReport, int, int]] = []
     recorded: set[int] = set()
 
@@ -134,6 +120,26 @@ def crawl_once(
     for job in jobs:
         record(*job)  # those whose recording failed while the crawl ran
     return [report for _, report, _, _ in jobs]
+
+
+def crawler_process() -> CrawlerProcess:
+    """The one Scrapy process of this Python process, on the reactor with the safe resolver."""
+    install_reactor(REACTOR)
+    scrapy_logger = logging.getLogger("scrapy")
+    level = scrapy_logger.level
+    process = CrawlerProcess(
+        Settings(
+            {
+                "TWISTED_REACTOR": REACTOR,
+                # Connects only to addresses the middleware's checks allow (DNS rebinding).
+                "TWISTED_DNS_RESOLVER": "crawler.safety.SafeHostnameResolver",
+                "LOG_ENABLED": False,
+                "LOG_INSTALL_ROOT_HANDLER": False,
+            }
+        )
+    )
+    scrapy_logger.setLevel(level)  # Scrapy's logging set-up turns its loggers up to DEBUG
+    return process
 
 
 def _report_progress(reports: Sequence[CrawlReport], say: Callable[[str], None]) -> None:
