@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +22,17 @@ COUNT_FIELDS = (
     "articles_owed",
 )
 CLAIM_COUNTS = ("claims_found", "claims_new", "claims_skipped")
+# What an article page can end as (a failure is counted by `error`).
+ARTICLE_OUTCOMES = frozenset(
+    {"articles_new", "articles_duplicate", "articles_updated", "articles_unchanged"}
+)
+# How a crawl's progress lines name its counts (a recrawl names its own).
+CRAWL_LABELS = (
+    ("articles_new", "stored"), ("articles_duplicate", "duplicate"),
+    ("articles_skipped", "skipped"), ("articles_failed", "failed"),
+)  # fmt: skip
+# A progress line every this many article pages processed.
+PROGRESS_EVERY = 100
 # Article failures that a later crawl cannot mend: the link is wrong, refused, or gone.
 FINAL_FAILURES = frozenset(
     {"http_404", "http_410", "blocked_url", "bad_url", "robots", "redirect_loop", "ignored"}
@@ -41,9 +54,22 @@ class CrawlReport:
     # Why Scrapy closed the crawl: "finished", or "shutdown" (SIGTERM) and the like.
     close_reason: str = "finished"
     finished: bool = False  # the crawl has ended (whatever the reason)
+    # Where progress lines go (a person at a terminal), if anywhere: each listing read, and
+    # every PROGRESS_EVERY article pages processed.
+    say: Callable[[str], None] | None = field(default=None, repr=False, compare=False)
+    labels: tuple[tuple[str, str], ...] = field(default=CRAWL_LABELS, repr=False, compare=False)
+    processed: int = 0
+    started: float = field(default_factory=time.monotonic)
 
     def count(self, name: str, n: int = 1) -> None:
         self.counts[name] += n
+        if name in ARTICLE_OUTCOMES:
+            self._processed(n)
+
+    def listing_read(self, what: str, url: str, found: str) -> None:
+        """Tell how a feed, sitemap or page read went (`found`: "12 links, 3 to fetch")."""
+        if self.say is not None:
+            self.say(f"{self.source_name}: {what} {url}: {found}")
 
     def error(self, url: str, reason: str, message: str, *, listing: bool = False) -> None:
         """Record one failed page; `listing` marks a feed, sitemap or homepage that failed."""
@@ -54,6 +80,7 @@ class CrawlReport:
             self.counts["articles_failed"] += 1
             if reason not in FINAL_FAILURES:  # a timeout, a 503, a locked database: try again
                 self.counts["articles_owed"] += 1
+            self._processed(1)
         LOGGER.warning("%s: %s %s: %s", self.source_name, reason, url, message)
         if len(self.errors) < MAX_RECORDED_ERRORS:
             self.errors.append({"url": url, "reason": reason, "message": message[:500]})
@@ -61,6 +88,15 @@ class CrawlReport:
     def skipped(self, reason: str) -> None:
         self.skip_reasons[reason] += 1
         self.counts["articles_skipped"] += 1
+        self._processed(1)
+
+    def _processed(self, n: int) -> None:
+        before, self.processed = self.processed, self.processed + n
+        if self.say is None or before // PROGRESS_EVERY == self.processed // PROGRESS_EVERY:
+            return
+        rate = self.processed / max(time.monotonic() - self.started, 1e-3)
+        counts = ", ".join(f"{self.counts[name]} {label}" for name, label in self.labels)
+        self.say(f"{self.source_name}: {self.processed} pages: {counts} ({rate:.1f} pages/s)")
 
     def owe(self, n: int) -> None:
         """`n` listed articles left for a later crawl (the per-crawl limit was reached)."""

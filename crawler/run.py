@@ -48,21 +48,7 @@ def crawl_once(
     `after_run` is called in the transaction that records each crawl (the daemon's schedule).
     """
     sessions = make_sessionmaker(engine)
-    install_reactor(REACTOR)
-    scrapy_logger = logging.getLogger("scrapy")
-    level = scrapy_logger.level
-    process = CrawlerProcess(
-        Settings(
-            {
-                "TWISTED_REACTOR": REACTOR,
-                # Connects only to addresses the middleware's checks allow (DNS rebinding).
-                "TWISTED_DNS_RESOLVER": "crawler.safety.SafeHostnameResolver",
-                "LOG_ENABLED": False,
-                "LOG_INSTALL_ROOT_HANDLER": False,
-            }
-        )
-    )
-    scrapy_logger.setLevel(level)  # Scrapy's logging set-up turns its loggers up to DEBUG
+    process = crawler_process()
     jobs: list[tuple[Source, CrawlReport, int, int]] = []
     recorded: set[int] = set()
 
@@ -105,7 +91,7 @@ def crawl_once(
             mark_interrupted_runs(session, [source.name], utcnow(), started_before=dead_before)
             run_id = start_crawl_run(session, source_id, source.name)
             validators = dict(session.get_one(SourceRow, source_id).feed_validators or {})
-        report = CrawlReport(source.name)
+        report = CrawlReport(source.name, say=progress)
         # "cmdline" priority: the process' defaults must not override this source's settings.
         crawler = Crawler(
             NewsSpider, Settings(scrapy_settings(options, source), priority="cmdline")
@@ -134,6 +120,26 @@ def crawl_once(
     for job in jobs:
         record(*job)  # those whose recording failed while the crawl ran
     return [report for _, report, _, _ in jobs]
+
+
+def crawler_process() -> CrawlerProcess:
+    """The one Scrapy process of this Python process, on the reactor with the safe resolver."""
+    install_reactor(REACTOR)
+    scrapy_logger = logging.getLogger("scrapy")
+    level = scrapy_logger.level
+    process = CrawlerProcess(
+        Settings(
+            {
+                "TWISTED_REACTOR": REACTOR,
+                # Connects only to addresses the middleware's checks allow (DNS rebinding).
+                "TWISTED_DNS_RESOLVER": "crawler.safety.SafeHostnameResolver",
+                "LOG_ENABLED": False,
+                "LOG_INSTALL_ROOT_HANDLER": False,
+            }
+        )
+    )
+    scrapy_logger.setLevel(level)  # Scrapy's logging set-up turns its loggers up to DEBUG
+    return process
 
 
 def _report_progress(reports: Sequence[CrawlReport], say: Callable[[str], None]) -> None:

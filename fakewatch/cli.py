@@ -19,6 +19,7 @@ from scheduler.logs import configure_logging
 COMMAND_MODULES = (
     "fakewatch.commands.sources",
     "fakewatch.commands.crawl",
+    "fakewatch.commands.recrawl",
     "fakewatch.commands.results",
     "fakewatch.commands.review",
     "fakewatch.commands.claims",

@@ -34,6 +34,17 @@ ELLIPSIS = "…"
 Record = Mapping[str, Any]
 
 
+PROGRESS_MODES = ("auto", "always", "never")
+
+
+def progress_wanted(mode: str) -> bool:
+    """Whether to print step-by-step progress: `always`, `never`, or (`auto`) when stderr is a
+    terminal, where a person waits; a log file or a pipe gets only the summary."""
+    if mode == "auto":
+        return sys.stderr.isatty()
+    return mode == "always"
+
+
 def say(message: str) -> None:
     """One progress line on stderr, where it never mixes with the records on stdout."""
     print(f"fakewatch: {message}", file=sys.stderr, flush=True)

@@ -587,7 +587,8 @@ def test_a_slow_source_neither_delays_nor_outlasts_its_batch(
             TEST_CRAWL_SETTINGS + "max_crawl_seconds = 5\nprogress_seconds = 0.5\n",
             encoding="utf-8",
         )
-        result = fakewatch("crawl", "fast", "slow", "--json", database_url=sqlite_url,
+        result = fakewatch("crawl", "fast", "slow", "--json", "--progress", "always",
+                           database_url=sqlite_url,
                            folder=tmp_path, sources=sources)  # fmt: skip
     finally:
         server.shutdown()

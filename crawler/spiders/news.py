@@ -85,6 +85,7 @@ class NewsSpider(scrapy.Spider):
         if self._feed_unchanged(response):
             self._listing_done()
             self.report.count("listings_unchanged")
+            self.report.listing_read("feed", response.url, "unchanged since the last crawl")
             return
         try:
             entries = parse_feed(response.body, response.url)
@@ -99,7 +100,7 @@ class NewsSpider(scrapy.Spider):
             (entry.url, ListingHint(entry.title, entry.published, entry.authors))
             for entry in entries
         )
-        yield from self._articles(hints, response.url)
+        yield from self._articles(hints, response.url, "feed")
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         try:
@@ -110,11 +111,16 @@ class NewsSpider(scrapy.Spider):
             return
         self._listing_done()
         if document.is_index:
-            for entry in document.entries[:MAX_CHILD_SITEMAPS]:
+            children = document.entries[:MAX_CHILD_SITEMAPS]
+            self.report.listing_read(
+                "sitemap index", response.url,
+                f"{len(document.entries)} sitemaps, {len(children)} to read",
+            )  # fmt: skip
+            for entry in children:
                 yield self._listing(entry.url, self.parse_sitemap)
             return
         hints = ((e.url, ListingHint(e.title, e.modified)) for e in document.entries)
-        yield from self._articles(hints, response.url)
+        yield from self._articles(hints, response.url, "sitemap")
 
     def parse_homepage(self, response: Response) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
@@ -126,7 +132,7 @@ class NewsSpider(scrapy.Spider):
             if in_domains(feed, self.source.allowed_domains):
                 yield self._listing(feed, self.parse_feed)
         links = (u for u in page_links(response.text, response.url) if looks_like_article(u))
-        yield from self._articles(((u, ListingHint()) for u in links), response.url)
+        yield from self._articles(((u, ListingHint()) for u in links), response.url, "page")
 
     def parse_article(self, response: Response) -> Iterator[PageItem]:
         self.report.count("pages_fetched")
@@ -212,7 +218,7 @@ class NewsSpider(scrapy.Spider):
         self.report.listings_ok += 1
 
     def _articles(
-        self, candidates: Iterable[tuple[str, ListingHint]], listing_url: str
+        self, candidates: Iterable[tuple[str, ListingHint]], listing_url: str, what: str
     ) -> list[scrapy.Request]:
         """Requests for the listed articles that are in scope, new, and within the limit.
 
@@ -221,7 +227,9 @@ class NewsSpider(scrapy.Spider):
         naming it would both download it.
         """
         wanted: dict[str, tuple[str, ListingHint]] = {}
+        links = 0
         for raw_url, hint in candidates:
+            links += 1
             try:
                 url = canonical_url(raw_url, base=listing_url)
             except UnsafeUrlError as exc:  # one bad link must not hide the listing's others
@@ -243,6 +251,7 @@ class NewsSpider(scrapy.Spider):
             self.report.owe(len(new) - room)
             del new[room:]
         self.scheduled.update(url for url, _, _ in new)
+        self.report.listing_read(what, listing_url, f"{links} links, {len(new)} to fetch")
         return [
             scrapy.Request(
                 raw_url if raw_url.startswith(("http://", "https://")) else url,

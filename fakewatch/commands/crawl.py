@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
+from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from common.addresses import allowed_networks
@@ -12,7 +15,7 @@ from crawler.report import CrawlReport
 from crawler.run import crawl_once
 from crawler.sources import Source, find_source, load_sources
 from fakewatch.database import open_database
-from fakewatch.output import say
+from fakewatch.output import PROGRESS_MODES, progress_wanted, say
 from fakewatch.settings import Settings, SettingsError
 
 
@@ -32,7 +35,19 @@ def register(subparsers: Any) -> None:
         help="let an ad-hoc URL crawl reach this private network (e.g. 127.0.0.1/32)",
     )
     parser.add_argument("--language", action="append", metavar="CODE", help="keep this language")
+    add_progress_option(parser)
     parser.set_defaults(handler=run)
+
+
+def add_progress_option(parser: Any) -> None:
+    """`--progress`: step-by-step lines on stderr at a terminal (auto), always, or never."""
+    parser.add_argument(
+        "--progress",
+        choices=PROGRESS_MODES,
+        default="auto",
+        help="progress lines on stderr: each listing read, every 100 pages, every "
+        "progress_seconds (auto: only when stderr is a terminal; a summary line always)",
+    )
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -40,7 +55,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.limit is not None and args.limit < 1:
         raise SettingsError("--limit must be a positive number of articles")
     engine = open_database(settings)
-    reports = crawl_once(sources, settings.crawl, engine, limit=args.limit, progress=say)
+    started = time.monotonic()
+    progress = say if progress_wanted(args.progress) else None
+    reports = crawl_once(sources, settings.crawl, engine, limit=args.limit, progress=progress)
+    say(_batch_summary(reports, time.monotonic() - started))
     if args.json:
         print(json.dumps([r.summary() for r in reports], indent=2, default=str))
     else:
@@ -70,6 +88,18 @@ def _chosen_sources(args: argparse.Namespace, settings: Settings) -> list[Source
         configured = configured if configured is not None else load_sources(settings.sources_file)
         chosen.extend(s for s in configured if s.enabled and s not in chosen)
     return chosen
+
+
+def _batch_summary(reports: Sequence[CrawlReport], seconds: float) -> str:
+    """One line for the whole batch: what a log file keeps of a crawl."""
+    total = sum((r.counts for r in reports), start=Counter[str]())
+    pages = total["pages_fetched"]
+    return (
+        f"crawled {len(reports)} source{'s' if len(reports) != 1 else ''} in {seconds:.1f} s: "
+        f"{pages} pages fetched, {total['articles_new']} new, "
+        f"{total['articles_duplicate']} duplicate, {total['articles_skipped']} skipped, "
+        f"{total['articles_failed']} failed ({pages / max(seconds, 1e-3):.1f} pages/s)"
+    )
 
 
 def _summary_line(report: CrawlReport) -> str:

@@ -1,4 +1,4 @@
-"""`fakewatch sources`: list the configured sources."""
+"""`fakewatch sources`: list the configured sources; `sources rename` and `sources remove`."""
 
 from __future__ import annotations
 
@@ -8,13 +8,17 @@ from dataclasses import asdict
 from typing import Any
 
 from crawler.sources import load_sources
+from fakewatch.commands import source_changes
 from fakewatch.settings import Settings
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("sources", help="list the configured news sources")
+    parser = subparsers.add_parser(
+        "sources", help="list the configured news sources; rename or remove a stored one"
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.set_defaults(handler=run)
+    source_changes.register(parser.add_subparsers(dest="action", metavar="ACTION", title="actions"))
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
