@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -27,6 +28,19 @@ NEWSPAPER_OPTIONS = {
     "memoize_articles": False,
     "disable_category_cache": True,
     "follow_meta_refresh": False,
+}
+# Languages newspaper4k tokenizes with a package of its extras ("newspaper4k[ja]"), which
+# fakewatch does not install: trafilatura reads these pages well (their words are counted in
+# characters by the skip rules), so newspaper4k is not called on them unless the package is
+# there. Korean and Arabic use NLTK, which fakewatch has.
+NEWSPAPER_TOKENIZERS = {
+    "ja": "tinysegmenter",
+    "zh": "jieba",
+    "th": "pythainlp",
+    "bn": "indicnlp",
+    "hi": "indicnlp",
+    "ne": "indicnlp",
+    "ta": "indicnlp",
 }
 
 
@@ -65,8 +79,26 @@ def byline(tree: HtmlElement) -> str | None:
         return None
 
 
-def newspaper_article(html: str, url: str) -> newspaper.Article | None:
-    """A parsed newspaper4k article built from HTML already in hand, or None on failure."""
+def newspaper_reads(language: str | None) -> bool:
+    """Whether newspaper4k can tokenize pages in this language with what is installed."""
+    module = NEWSPAPER_TOKENIZERS.get(language or "")
+    return module is None or importlib.util.find_spec(module) is not None
+
+
+def newspaper_article(html: str, url: str, language: str | None = None) -> newspaper.Article | None:
+    """A parsed newspaper4k article built from HTML already in hand, or None on failure.
+
+    `language` is the page's declared one: None, without a try, where newspaper4k would
+    need a tokenizer package that is not installed (see NEWSPAPER_TOKENIZERS).
+    """
+    if not newspaper_reads(language):
+        LOGGER.debug(
+            "newspaper4k needs %s for %s pages; not used on %s",
+            NEWSPAPER_TOKENIZERS[language or ""],
+            language,
+            url,
+        )
+        return None
     # Imported on first use: newspaper loads NLTK and more (1.5 s), which the default
     # extractor never needs, and every crawl process would pay for it at start.
     import newspaper

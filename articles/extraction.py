@@ -16,6 +16,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
@@ -89,7 +90,7 @@ def _published(day: str | None, declared: datetime | None) -> datetime | None:
 
 def _from_newspaper(page: str, url: str, meta: PageMetadata, name: str) -> ExtractedArticle:
     """An ExtractedArticle from newspaper4k alone, the page metadata filling its gaps."""
-    article = newspaper_article(page, url)
+    article = newspaper_article(page, url, meta.html_lang)
     if article is None:
         return _empty(meta, name)
     text = clean_text(repair_mojibake(article.text or ""))
@@ -146,7 +147,7 @@ def _from_fakewatch(
     page: str, tree: HtmlElement, url: str, meta: PageMetadata
 ) -> ExtractedArticle | None:
     """The best body text found (see `_body_text`) with the page's declared metadata."""
-    text = _body_text(page, tree, url)
+    text = _body_text(page, tree, url, meta.html_lang)
     if not text:
         return None
     return ExtractedArticle(
@@ -162,7 +163,7 @@ def _from_fakewatch(
     )
 
 
-def _body_text(page: str, tree: HtmlElement, url: str) -> str:
+def _body_text(page: str, tree: HtmlElement, url: str, language: str | None) -> str:
     """trafilatura's body text without related links at its edges; newspaper4k's when that
     is too short to keep (fewer than MIN_WORDS words) and newspaper4k finds more.
 
@@ -175,7 +176,7 @@ def _body_text(page: str, tree: HtmlElement, url: str) -> str:
     if len(text.split()) >= MIN_WORDS:
         return text
     LOGGER.debug("trafilatura found %d words on %s; trying newspaper4k", len(text.split()), url)
-    article = newspaper_article(page, url)
+    article = newspaper_article(page, url, language)
     other = clean_text(repair_mojibake(article.text or "")) if article is not None else ""
     return other if len(other.split()) > len(text.split()) else text
 
@@ -186,11 +187,13 @@ def extract_article(
     *,
     extractor: str = "fakewatch",
     header_charset: str | None = None,
+    timezone: str | None = None,
 ) -> ExtractedArticle:
     """Extract one article from a page's HTML, raw bytes in any charset or already decoded text.
 
     `extractor` is one of EXTRACTORS; `header_charset`, the charset the HTTP header named (a
-    hint, see `decode_html`). Never raises on a bad page: the result then has text "" and
+    hint, see `decode_html`); `timezone`, the source's IANA zone for local times the page
+    gives without an offset. Never raises on a bad page: the result then has text "" and
     whatever metadata could be read.
     """
     if extractor not in EXTRACTORS:
@@ -203,7 +206,7 @@ def extract_article(
         tree = None
     if tree is None:
         return _empty(EMPTY_METADATA, extractor)
-    meta = page_metadata(tree, url)
+    meta = page_metadata(tree, url, ZoneInfo(timezone) if timezone else None)
     if extractor == "newspaper":
         return _from_newspaper(page, url, meta, extractor)
     if extractor == "trafilatura":

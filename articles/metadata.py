@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, tzinfo
 from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
@@ -113,12 +113,12 @@ def _parse_local(value: str | None) -> datetime | None:
             return None
 
 
-def _published(tree: HtmlElement) -> datetime | None:
+def _published(tree: HtmlElement, zone: tzinfo | None) -> datetime | None:
     """The first publication timestamp the page declares, in its own offset.
 
     Meta tags, microdata and JSON-LD are read in that order. A local time without an offset
     takes the offset another timestamp on the page declares (a modified time, a <time>
-    element); only when none does is it taken as UTC.
+    element), else the source's time zone `zone`; only when neither is known is it UTC.
     """
     declared = [str(value) for xpath in PUBLISHED_XPATHS for value in tree.xpath(xpath)]
     for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
@@ -133,8 +133,8 @@ def _published(tree: HtmlElement) -> datetime | None:
     for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
         others.extend(JSON_LD_ANY_DATE.findall(script))
     candidates = [*stamps, *map(_parse_local, others)]
-    offset = next((c.tzinfo for c in candidates if c is not None and c.tzinfo is not None), UTC)
-    return first.replace(tzinfo=offset)
+    offset = next((c.tzinfo for c in candidates if c is not None and c.tzinfo is not None), None)
+    return first.replace(tzinfo=offset or zone or UTC)
 
 
 def _authors(
@@ -153,8 +153,11 @@ def _authors(
     return ()
 
 
-def page_metadata(tree: HtmlElement, url: str) -> PageMetadata:
-    """Read canonical URL, language, headlines, publication time and image from a parsed page."""
+def page_metadata(tree: HtmlElement, url: str, zone: tzinfo | None = None) -> PageMetadata:
+    """Read canonical URL, language, headlines, publication time and image from a parsed page.
+
+    `zone` is the source's time zone, for a local time the page gives no offset for.
+    """
     canonical = _first(
         tree, '//link[@rel="canonical"]/@href', '//meta[@property="og:url"]/@content'
     )
@@ -189,7 +192,7 @@ def page_metadata(tree: HtmlElement, url: str) -> PageMetadata:
         title=title or None,
         headlines=headlines[:3],
         authors=_authors(tree, article, site_names),
-        published=_published(tree),
+        published=_published(tree, zone),
         top_image=_absolute(url, image),
         site_names=site_names,
         declares_article=article is not None

@@ -2,8 +2,12 @@
 
 Usage: python bench/extraction.py [--limit N] [--data DIR]
 
-The metric is the evaluation set's README: whitespace-normalised substring containment of
+Body text: the evaluation set's README metric, whitespace-normalised substring containment of
 "with" (should be found) and "without" (should not) snippets, micro-averaged.
+Metadata: title, authors and date against the pages' annotations, for the three side by side
+(trafilatura's with a metadata pass of its own, untimed; see `metadata_table`).
+Skips: fakewatch's skip rules (any language) on every page, all of which the set annotates
+with body text, and on the fixture news site's index pages, all of which should be skipped.
 """
 
 from __future__ import annotations
@@ -17,9 +21,12 @@ import re
 import sys
 import time
 import warnings
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -28,6 +35,7 @@ import trafilatura  # noqa: E402
 
 from articles.backends import newspaper_article  # noqa: E402
 from articles.extraction import extract_article  # noqa: E402
+from articles.skip_rules import SkipRules, skip_reason  # noqa: E402
 from bench.machine import describe  # noqa: E402
 
 LOGGER = logging.getLogger(__name__)
@@ -39,7 +47,14 @@ HEADER = (
     "| pages/s wall | pages/CPU-s |"
 )
 
+# What each extractor gave per page: (title, authors, published) for the metadata table.
+Metadata = tuple[str | None, tuple[str, ...], datetime | date | None]
 Extractor = Callable[[bytes, str], str | None]
+NAME_SPLIT = re.compile(r"\s*(?:;|,|/|&|\bund\b|\band\b)\s*", re.IGNORECASE)
+BYLINE_WORD = re.compile(r"^(?:von|by)\s+", re.IGNORECASE)
+EDGE_PUNCTUATION = "\"'\u201c\u201d\u201e\u00ab\u00bb.:!? "
+# Offsets run from UTC-12 to UTC+14: a UTC instant within this reach of a local day can be on it.
+EARLIEST_OFFSET, LATEST_OFFSET = timedelta(hours=-12), timedelta(hours=14)
 
 
 @dataclass
@@ -58,7 +73,7 @@ class Score:
     pages: int = 0
     failures: list[str] = field(default_factory=list)
 
-    def ratio(self, num: int, den: int) -> float:
+    def ratio(self, num: float, den: float) -> float:
         """num/den, or 0 when den is 0."""
         return num / den if den else 0.0
 
@@ -96,10 +111,26 @@ def load_pages(data: Path, limit: int | None) -> list[tuple[str, str, bytes, dic
     ]
 
 
+class Recorder:
+    """Keeps what an extractor found on each page, for the metadata and skip tables."""
+
+    def __init__(self) -> None:
+        self.metadata: dict[str, Metadata] = {}
+        self.skips: dict[str, str | None] = {}
+
+
+NEWSPAPER = Recorder()
+FAKEWATCH = Recorder()
+
+
 def run_newspaper(html: bytes, url: str) -> str | None:
     """newspaper4k alone: Article(url, fetch_images=False).download(input_html).parse()."""
     article = newspaper_article(html.decode("utf-8", errors="replace"), url)
-    return article.text if article is not None else None
+    if article is None:
+        return None
+    published = article.publish_date if isinstance(article.publish_date, datetime) else None
+    NEWSPAPER.metadata[url] = (article.title, tuple(article.authors), published)
+    return article.text
 
 
 def run_trafilatura(html: bytes, url: str) -> str | None:
@@ -112,8 +143,150 @@ def run_trafilatura(html: bytes, url: str) -> str | None:
 
 
 def run_fakewatch(html: bytes, url: str) -> str | None:
-    """fakewatch's default extractor, with all its metadata."""
-    return extract_article(html, url).text
+    """fakewatch's default extractor, with all its metadata, and its skip rules (any language)."""
+    article = extract_article(html, url)
+    FAKEWATCH.metadata[url] = (article.title, article.authors, article.published)
+    FAKEWATCH.skips[url] = skip_reason(
+        article.text,
+        SkipRules(languages=()),
+        url=article.canonical_url,
+        declared_article=article.declares_article,
+    )
+    return article.text
+
+
+def trafilatura_metadata(pages: list[tuple[str, str, bytes, dict]]) -> dict[str, Metadata]:
+    """trafilatura's own title, author and date (bare_extraction with metadata), per page URL."""
+    found: dict[str, Metadata] = {}
+    for _, url, html, _ in pages:
+        try:
+            document = trafilatura.bare_extraction(html, url=url, with_metadata=True)
+        except Exception:
+            continue
+        if document is None or isinstance(document, dict):
+            continue
+        authors = tuple(NAME_SPLIT.split(document.author)) if document.author else ()
+        day = _day(document.date)
+        found[url] = (document.title, authors, day)
+    return found
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _text_key(value: str | None) -> str:
+    """Case, spacing and quotes at the ends do not count."""
+    return normalise(value or "").strip(EDGE_PUNCTUATION).casefold()
+
+
+def _name_keys(value: Any) -> frozenset[str]:
+    """A set of normalised names from an annotation (a string or list) or an extractor's list."""
+    names = value if isinstance(value, list | tuple) else NAME_SPLIT.split(str(value or ""))
+    keys = (_text_key(BYLINE_WORD.sub("", normalise(str(name)))) for name in names)
+    return frozenset(key for key in keys if key)
+
+
+def _date_right(found: datetime | date | None, annotated: str) -> bool:
+    """A day is right when it is the annotated day; a UTC timestamp when the local day it was in
+    somewhere (UTC-12 to UTC+14) is the annotated day."""
+    day = _day(annotated)
+    if found is None or day is None:
+        return False
+    if not isinstance(found, datetime):
+        return found == day
+    if found.tzinfo is None:
+        return found.date() == day
+    start = datetime(day.year, day.month, day.day, tzinfo=found.tzinfo)
+    return start - LATEST_OFFSET <= found < start + timedelta(days=1) - EARLIEST_OFFSET
+
+
+def metadata_table(
+    pages: list[tuple[str, str, bytes, dict]], found: dict[str, dict[str, Metadata]]
+) -> list[str]:
+    """Markdown rows: how often each extractor's title, authors and date match the annotation."""
+    annotated = {
+        field: [p for p in pages if p[3].get(field)] for field in ("title", "author", "date")
+    }
+    rows = [
+        f"| extractor | title right (of {len(annotated['title'])}) "
+        f"| authors right (of {len(annotated['author'])}) "
+        f"| date right (of {len(annotated['date'])}) |",
+        "| --- | --- | --- | --- |",
+    ]
+    for name, by_url in found.items():
+        empty: Metadata = (None, (), None)
+        title = sum(
+            _text_key(by_url.get(url, empty)[0]) == _text_key(truth["title"])
+            for _, url, _, truth in annotated["title"]
+        )
+        authors = sum(
+            _name_keys(by_url.get(url, empty)[1]) == _name_keys(truth["author"])
+            for _, url, _, truth in annotated["author"]
+        )
+        dates = sum(
+            _date_right(by_url.get(url, empty)[2], truth["date"])
+            for _, url, _, truth in annotated["date"]
+        )
+        rows.append(f"| {name} | {title} | {authors} | {dates} |")
+    return rows
+
+
+def skip_summary(pages: list[tuple[str, str, bytes, dict]]) -> list[str]:
+    """fakewatch's skip reasons on the eval pages, each skipped page listed."""
+    reasons = Counter(FAKEWATCH.skips.get(url) or "kept" for _, url, _, _ in pages)
+    lines = [f"skip rules on {len(pages)} pages annotated with body text: {dict(reasons)}"]
+    lines += [
+        f"    {FAKEWATCH.skips[url]}: {url}" for _, url, _, _ in pages if FAKEWATCH.skips.get(url)
+    ]
+    return lines
+
+
+def fixture_index_pages() -> list[str]:
+    """fakewatch's verdict on every index page of the fixture news site (all should be skipped)."""
+    from tests.newssite.content import slugify
+    from tests.newssite.routes import SECTION_NAMES, respond
+    from tests.newssite.site import NewsSite
+
+    site = NewsSite("http://127.0.0.1:8000", articles=300, seed=1, slow_seconds=0, huge_bytes=1)
+    paths = ["/", "/index.html", "/search", "/login", "/pages/link-only.html"]
+    paths += [f"/section/{name}" for name in SECTION_NAMES]
+    paths += [f"/section/{name}/page/2" for name in SECTION_NAMES]
+    paths += [f"/tag/{tag}" for tag in sorted({t for a in site.articles for t in a.tags})]
+    paths += [
+        f"/author/{slug}"
+        for slug in sorted({slugify(name) for a in site.articles for name in a.authors})
+    ]
+    verdicts: Counter[str] = Counter()
+    kept = []
+    for path in paths:
+        response = respond(site, "GET", path, {})
+        if response.status != 200:
+            continue
+        article = extract_article(response.body, site.url + path)
+        reason = skip_reason(
+            article.text,
+            SkipRules(),
+            url=article.canonical_url,
+            declared_article=article.declares_article,
+        )
+        verdicts[reason or "kept"] += 1
+        if reason is None:
+            kept.append(path)
+    stories = [
+        skip_reason(a.text, SkipRules(), url=a.canonical_url, declared_article=a.declares_article)
+        for a in (
+            extract_article(respond(site, "GET", s.path, {}).body, s.url) for s in site.articles
+        )
+    ]
+    return [
+        f"fixture site: {sum(verdicts.values())} index pages: {dict(verdicts)}"
+        + (f"; kept: {', '.join(kept)}" if kept else ""),
+        f"fixture site: {len(stories)} stories: {dict(Counter(r or 'kept' for r in stories))}",
+    ]
 
 
 def score(name: str, extractor: Extractor, pages: list[tuple[str, str, bytes, dict]]) -> Score:
@@ -188,6 +361,16 @@ def main(argv: list[str] | None = None) -> int:
         print(result.row(), flush=True)
         for failure in result.failures[:5]:
             print(f"    error {failure}")
+    print()
+    found = {
+        "newspaper4k": NEWSPAPER.metadata,
+        "trafilatura (bare_extraction, with_metadata)": trafilatura_metadata(pages),
+        "fakewatch": FAKEWATCH.metadata,
+    }
+    print("\n".join(metadata_table(pages, found)))
+    print()
+    print("\n".join(skip_summary(pages)))
+    print("\n".join(fixture_index_pages()))
     return 0
 
 

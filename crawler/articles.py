@@ -23,7 +23,11 @@ def page_to_record(
     # Raw bytes: the extractor's own decoding (BOM, valid UTF-8, then the header's and the
     # page's declared charsets if the bytes fit them, then sniffing) beats a wrong header.
     extracted = extract_article(
-        page.body, page.final_url, extractor=extractor, header_charset=page.header_charset
+        page.body,
+        page.final_url,
+        extractor=extractor,
+        header_charset=page.header_charset,
+        timezone=source.timezone,
     )
     url = page.url
     declared = extracted.canonical_url

@@ -7,6 +7,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from common.addresses import allowed_networks
 from crawler.errors import SourcesFileError, UnsafeUrlError
@@ -24,7 +25,7 @@ TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)|\(at end of document\
 KNOWN_KEYS = {
     "name", "feeds", "sitemaps", "homepage", "interval", "min_interval", "max_interval",
     "allowed_domains", "languages", "language", "allow_private", "category", "max_articles",
-    "enabled",
+    "enabled", "timezone",
 }  # fmt: skip
 
 
@@ -34,6 +35,8 @@ class Source(SourceConfig):
 
     allow_private: tuple[str, ...] = ()
     max_articles: int | None = None
+    # The IANA zone of times the source's pages give without an offset ("Europe/Berlin").
+    timezone: str | None = None
 
     @classmethod
     def adhoc(
@@ -205,6 +208,12 @@ def _source_from_table(table: dict[str, Any]) -> Source:
         raise ValueError(f"source {name!r}: max_articles must be a positive integer")
     if not isinstance(table.get("enabled", Source.enabled), bool):
         raise ValueError(f"source {name!r}: enabled must be true or false")
+    timezone = table.get("timezone")
+    if timezone is not None and not _known_zone(timezone):
+        raise ValueError(
+            f"source {name!r}: timezone {timezone!r} is not a time zone name; use an IANA "
+            "name such as 'Europe/Berlin' or 'America/New_York'"
+        )
     try:
         private = allowed_networks(table.get("allow_private", False))
     except (ValueError, TypeError):
@@ -226,7 +235,18 @@ def _source_from_table(table: dict[str, Any]) -> Source:
         category=category,
         max_articles=max_articles,
         enabled=table.get("enabled", Source.enabled),
+        timezone=timezone,
     )
+
+
+def _known_zone(name: object) -> bool:
+    if not isinstance(name, str) or not name.strip():
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def _strings(table: dict[str, Any], key: str) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from trafilatura.utils import load_html
 
+from articles.backends import newspaper_reads
 from articles.decoding import decode_html, preferred_codec, repair_mojibake
 from articles.edge_links import without_edge_links
 from articles.extraction import EXTRACTORS, ExtractedArticle, extract_article
@@ -296,6 +297,30 @@ def test_a_local_time_keeps_the_pages_offset(head: str, extra: str, expected: da
     assert article.published == expected
 
 
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        # Summer in Berlin is UTC+2, winter UTC+1: the zone, not a fixed offset.
+        ('<meta property="article:published_time" content="2024-07-06T08:15:00">',
+         datetime(2024, 7, 6, 6, 15, tzinfo=UTC)),
+        ('<meta property="article:published_time" content="2024-01-06T00:30:00">',
+         datetime(2024, 1, 5, 23, 30, tzinfo=UTC)),
+        # The page's own offset elsewhere wins over the source's zone.
+        ('<meta property="article:published_time" content="2024-07-06T08:15:00">'
+         '<meta property="article:modified_time" content="2024-07-06T09:00:00-04:00">',
+         datetime(2024, 7, 6, 12, 15, tzinfo=UTC)),
+        # A declared offset is never replaced.
+        ('<meta property="article:published_time" content="2024-07-06T08:15:00+00:00">',
+         datetime(2024, 7, 6, 8, 15, tzinfo=UTC)),
+    ],
+)  # fmt: skip
+def test_a_local_time_takes_the_sources_time_zone(head: str, expected: datetime) -> None:
+    html = DATED_PAGE.format(head=head, extra="", body=BODY)
+    url = "https://news.example/city/harbour-vote"
+    article = extract_article(html.encode(), url, timezone="Europe/Berlin")
+    assert article.published == expected
+
+
 def test_related_links_at_the_edges_of_the_body_are_dropped() -> None:
     tree = load_html(
         "<html><body><nav><a href='/'>Home</a> <a href='/world'>World</a></nav>"
@@ -317,3 +342,23 @@ def test_related_links_at_the_edges_of_the_body_are_dropped() -> None:
     # Only edge lines go; a link's text inside the story stays.
     assert without_edge_links(body, tree) == "\n".join(body.split("\n")[1:5])
     assert without_edge_links("World", tree) == "World"  # never the whole text
+
+
+def test_newspaper4k_is_not_called_where_it_lacks_the_languages_tokenizer(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    if newspaper_reads("ja"):
+        pytest.skip("tinysegmenter is installed here: newspaper4k can read Japanese")
+    brief = "東京都は火曜日、川沿いの倉庫街を公園に作り変える計画を発表した。"
+    html = (
+        '<html lang="ja-JP"><head><title>公園計画</title></head><body><article>'
+        f"<h1>公園計画</h1><p>{brief}</p></article></body></html>"
+    )
+    with caplog.at_level("WARNING"):
+        fallback = extract_article(html.encode(), "https://news.example/ja/park")
+        alone = extract_article(
+            html.encode(), "https://news.example/ja/park", extractor="newspaper"
+        )
+    assert brief in fallback.text and fallback.language == "ja"
+    assert alone.text == "" and alone.title == "公園計画"
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]

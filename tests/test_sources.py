@@ -24,6 +24,7 @@ sitemaps = ["https://www.site.example/sitemap.xml.gz"]
 languages = ["en", "de"]
 allow_private = ["127.0.0.1/32"]
 max_articles = 20
+timezone = "Europe/Berlin"
 """
 
 
@@ -34,6 +35,7 @@ def test_good_file_loads_with_defaults() -> None:
     assert site.kind == "sitemap+site" and site.languages == ("en", "de")
     assert site.allow_private == ("127.0.0.1/32",) and site.max_articles == 20
     assert site.interval_seconds == 3600 and site.min_interval_seconds <= 3600
+    assert site.timezone == "Europe/Berlin" and wire.timezone is None
 
 
 def test_shipped_default_sources_are_valid_and_include_satire() -> None:
@@ -66,6 +68,11 @@ def test_shipped_default_sources_are_valid_and_include_satire() -> None:
             '[[source]]\nname = "a"\nhomepage = "https://x/"\nallow_private = ["nonsense"]\n',
             4,
             "allow_private",
+        ),
+        (
+            '[[source]]\nname = "a"\nhomepage = "https://x/"\ntimezone = "Berlin"\n',
+            4,
+            "IANA name such as 'Europe/Berlin'",
         ),
     ],
 )
