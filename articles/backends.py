@@ -59,11 +59,16 @@ def trafilatura_document(
     return document if isinstance(document, Document) else None
 
 
-def publication_day(tree: HtmlElement, url: str) -> str | None:
-    """htmldate's publication day (YYYY-MM-DD) from markup and URL, without its slow text search."""
+def publication_day(tree: HtmlElement, url: str, *, search_text: bool = False) -> str | None:
+    """htmldate's publication day (YYYY-MM-DD) from markup and URL, and with `search_text`
+    from dates in the page's text too (slower: only for pages whose markup gives none)."""
     try:
         return htmldate.find_date(
-            tree, extensive_search=False, original_date=True, url=url, max_date=datetime.now(UTC)
+            tree,
+            extensive_search=search_text,
+            original_date=True,
+            url=url,
+            max_date=datetime.now(UTC),
         )
     except Exception:
         LOGGER.warning("htmldate failed on %s", url, exc_info=True)

@@ -74,18 +74,16 @@ def _title(value: str | None) -> str | None:
     return title or None
 
 
-def _published(day: str | None, declared: datetime | None) -> datetime | None:
-    """htmldate's day, made precise by the page's declared timestamp when both agree, in UTC.
-
-    The days are compared in the page's own offset: 00:30 on the 6th in Berlin is the 5th in
-    UTC, and still the day htmldate reads off the page.
+def _published(tree: HtmlElement, url: str, declared: datetime | None) -> datetime | None:
+    """When the article was published, in UTC: the timestamp the page declares (meta tags,
+    microdata, JSON-LD), else htmldate's day from the markup and URL, else from dates in the
+    text. On trafilatura_eval this order is right on 647 of 728 annotated pages, against 615
+    for htmldate's day first and 630 for trafilatura's own (BENCHMARKS.md).
     """
-    if day is None:
-        return declared.astimezone(UTC) if declared is not None else None
-    when = parse_timestamp(day)
-    if declared is not None and when is not None and declared.date() == when.date():
+    if declared is not None:
         return declared.astimezone(UTC)
-    return when
+    day = publication_day(tree, url) or publication_day(tree, url, search_text=True)
+    return parse_timestamp(day)
 
 
 def _from_newspaper(page: str, url: str, meta: PageMetadata, name: str) -> ExtractedArticle:
@@ -154,7 +152,7 @@ def _from_fakewatch(
         title=_title(refine_title(meta.title, meta.headlines, meta.site_names)),
         text=text,
         authors=_authors(list(meta.authors) or byline(tree)),
-        published=_published(publication_day(tree, url), meta.published),
+        published=_published(tree, url, meta.published),
         language=recorded_language(text, meta.html_lang),
         top_image=meta.top_image,
         canonical_url=meta.canonical_url,
