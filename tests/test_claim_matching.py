@@ -266,6 +266,36 @@ def test_without_the_transformer_extra_claims_are_matched_by_url_only(
     assert said[0].endswith("pip install 'fakewatch[transformer]'")
 
 
+def test_classify_without_the_transformer_extra_gives_url_evidence_only(
+    sessions: sessionmaker[Session],
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from fakewatch.claim_evidence import claim_evidence
+    from fakewatch.settings import Settings
+
+    for module in MEANING_MODULES:
+        monkeypatch.setitem(sys.modules, module, None)
+    named_at = "https://news.example/tower-story"
+    with sessions.begin() as session:
+        checker = add_source(session, "checker", "factcheck")
+        store.upsert_claims(session, [review(BLEACH, "false", "https://check.example/bleach"),
+                                      review(TOWER, "false", "https://check.example/tower",
+                                             appearances=[named_at])], checker)  # fmt: skip
+    with caplog.at_level(logging.WARNING, logger="fakewatch.claim_evidence"):
+        found = claim_evidence(
+            Settings(database_url=database_url),
+            [(named_at, "Paris", UNRELATED), (None, "Health", REPEATS_BLEACH)],
+        )
+    assert found is not None
+    named, repeats = found
+    assert [(e.claim, e.method, e.score) for e in named] == [(TOWER, "url", 1.0)]
+    assert repeats == []  # it repeats BLEACH in words: matching by meaning needs the extra
+    (said,) = [r.getMessage() for r in caplog.records]
+    assert said.endswith("pip install 'fakewatch[transformer]'")
+
+
 def test_the_graph_index_finds_what_exact_search_finds() -> None:
     rng = np.random.default_rng(5)
     vectors = rng.standard_normal((2_000, 32)).astype(np.float32)
