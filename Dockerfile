@@ -1,5 +1,10 @@
 # fakewatch: the daemon, its workers and the command line, on Python 3.11 (CPU only).
 # docker-compose.yml builds it once as fakewatch:latest for every fakewatch service.
+# Slim by default: LightGBM, the default model, and no neural stack. FAKEWATCH_EXTRAS adds the
+# pyproject extras: `lstm` (TensorFlow), `transformer` (torch, MiniLM, claim matching by
+# meaning) or `all`, the full image:
+#   docker build -t fakewatch:latest .                                   # slim
+#   docker build --build-arg FAKEWATCH_EXTRAS=all -t fakewatch:full .    # full
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
@@ -12,15 +17,21 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
+ARG FAKEWATCH_EXTRAS=
 # PyPI's torch wheel for Linux carries CUDA (several GB); the CPU wheel index keeps the image
 # small. Build with --build-arg TORCH_INDEX_URL=https://pypi.org/simple for the CUDA build.
+# Used only when the extras include torch.
 ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
 COPY pyproject.toml constraints.txt ./
+COPY deploy/requirements.py ./deploy/
 # Older bundled pips fail to resolve lxml[html-clean]: upgrade first. Dependencies go in their
-# own layer (read from pyproject.toml), so that a code change does not reinstall 3 GB of them.
+# own layer (read from pyproject.toml with the extras), so that a code change does not
+# reinstall them.
 RUN python -m pip install -U pip \
-    && pip install -c constraints.txt --index-url "$TORCH_INDEX_URL" torch \
-    && python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
+    && python deploy/requirements.py "$FAKEWATCH_EXTRAS" > /tmp/requirements.txt \
+    && if grep -q '^torch' /tmp/requirements.txt; then \
+         pip install -c constraints.txt --index-url "$TORCH_INDEX_URL" torch; \
+       fi \
     && pip install -c constraints.txt -r /tmp/requirements.txt \
     && rm /tmp/requirements.txt \
     && python -m nltk.downloader -d "$NLTK_DATA" stopwords punkt_tab

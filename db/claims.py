@@ -132,6 +132,12 @@ def claims_to_embed(session: Session, model: str, limit: int) -> list[tuple[int,
     return [(row.id, row.claim) for row in session.execute(query)]
 
 
+def claim_ids_after(session: Session, after_id: int, limit: int) -> list[int]:
+    """Ids of the claims stored after `after_id`, oldest first (matching by URL needs no vector)."""
+    query = select(Claim.id).where(Claim.id > after_id).order_by(Claim.id).limit(limit)
+    return list(session.scalars(query))
+
+
 def store_claim_vectors(
     session: Session, ids: Sequence[int], vectors: np.ndarray, model: str
 ) -> None:

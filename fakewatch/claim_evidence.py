@@ -7,6 +7,7 @@ vectors, and looks its URL up among the claims' appearances.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,13 +16,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from classifier.claim_matching.encoder import SentenceEncoder
-from classifier.claim_matching.matcher import ClaimMatcher
+from classifier.claim_matching.matcher import ClaimMatcher, PassageMatch
+from classifier.extras import MissingExtraError
 from db import claim_matches as matching
 from db import claims as store
 from db.models import Claim, ClaimAppearance
 from fakewatch.database import open_database
 from fakewatch.settings import Settings
 from scheduler.claim_matching import load_stored_claims
+
+LOGGER = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -55,11 +59,7 @@ def claim_evidence(
         with Session(engine) as session:
             if not store.any_claims(session):
                 return None
-            # A flat index: a few articles do not repay building a graph of every claim.
-            matcher = ClaimMatcher(SentenceEncoder(), exact=True)
-            _embed_missing(session, matcher)
-            load_stored_claims(session, matcher)
-            found = matcher.match(matcher.embed([(title, text) for _, title, text in articles]))
+            found = _meaning_matches(session, articles)
             results = []
             for (url, _, _), matches in zip(articles, found, strict=True):
                 pairs: list[tuple[int, str, float, str | None]] = []
@@ -70,6 +70,21 @@ def claim_evidence(
             return results
     finally:
         engine.dispose()
+
+
+def _meaning_matches(
+    session: Session, articles: Sequence[tuple[str | None, str, str]]
+) -> list[list[PassageMatch]]:
+    """Each article's matches by meaning; none, said once, without the `transformer` extra."""
+    try:
+        # A flat index: a few articles do not repay building a graph of every claim.
+        matcher = ClaimMatcher(SentenceEncoder(), exact=True)
+    except MissingExtraError as exc:
+        LOGGER.warning("claims are matched by URL only: %s", exc)
+        return [[] for _ in articles]
+    _embed_missing(session, matcher)
+    load_stored_claims(session, matcher)
+    return matcher.match(matcher.embed([(title, text) for _, title, text in articles]))
 
 
 def _embed_missing(session: Session, matcher: ClaimMatcher) -> None:

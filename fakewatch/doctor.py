@@ -36,9 +36,6 @@ REQUIRED_PACKAGES = {
     "pandas": "pandas",
     "nltk": "nltk",
     "lightgbm": "lightgbm",
-    "tensorflow": "tensorflow",
-    "torch": "torch",
-    "transformers": "transformers",
 }
 
 
@@ -88,9 +85,28 @@ def check_packages() -> Iterator[Check]:
             "run `make install` (or pip install -c constraints.txt -e .)",
         )
         return
-    names = ("scrapy", "newspaper4k", "lightgbm", "tensorflow", "torch", "transformers")
+    names = ("scrapy", "newspaper4k", "lightgbm")
     versions = ", ".join(f"{name} {_version(name)}" for name in names)
     yield Check("packages", OK, versions)
+    yield check_extras()
+
+
+def check_extras() -> Check:
+    """The optional neural stacks: installed or not; never a problem by themselves."""
+    from classifier.extras import EXTRA_MODULES, missing
+
+    absent = [extra for extra in EXTRA_MODULES if missing(extra)]
+    detail = ", ".join(
+        f"{extra} {'not installed' if extra in absent else 'installed'}" for extra in EXTRA_MODULES
+    )
+    fix = (
+        f"needed only by the {' and '.join(absent)} model kinds"
+        f"{' and claim matching by meaning' if 'transformer' in absent else ''}: "
+        f"pip install 'fakewatch[{','.join(absent)}]'"
+        if absent
+        else ""
+    )
+    return Check("extras", OK, detail, fix)
 
 
 def check_sources(path: Path) -> Check:
@@ -164,6 +180,7 @@ def check_database(database_url: str) -> Check:
 def check_models(folders: list[Path]) -> tuple[list[Check], bool]:
     """One check per model folder, and whether any loaded model removes NLTK stop words."""
     from classifier.errors import ClassifierError
+    from classifier.extras import MissingExtraError
     from classifier.models.artifacts import MANIFEST_NAME, load_model
 
     checks, needs_stopwords = [], False
@@ -181,6 +198,9 @@ def check_models(folders: list[Path]) -> tuple[list[Check], bool]:
             continue
         try:
             model = load_model(folder)
+        except MissingExtraError as exc:
+            checks.append(Check("model", FAIL, str(exc), "install the extra it names"))
+            continue
         except ClassifierError as exc:
             checks.append(Check("model", FAIL, str(exc), "retrain it or restore the folder"))
             continue

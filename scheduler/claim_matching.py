@@ -9,6 +9,9 @@ Each step, in its own transactions:
    their passage vectors are kept for step 2 of later steps.
 How far steps 2 and 3 have read is kept in `matching_marks`. The index of claim vectors is
 built from the stored vectors at the first step, then grows with each new claim.
+
+Without the `transformer` extra (torch, sentence-transformers, faiss) there is no encoder:
+the worker says so once and matches by URL only, both ways, with the same marks.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from classifier.claim_matching.encoder import SentenceEncoder
 from classifier.claim_matching.matcher import ClaimMatcher, EmbeddedArticle
 from classifier.errors import ModelFolderError
+from classifier.extras import MissingExtraError
 from common.messages import first_line
 from db import claim_matches as matching
 from db import claims as store
@@ -70,6 +74,7 @@ class ClaimMatchingWorker:
         self._matcher: ClaimMatcher | None = None
         self._indexed_up_to = 0
         self._steps = 0
+        self._url_only = False
 
     @property
     def matcher(self) -> ClaimMatcher:
@@ -87,12 +92,19 @@ class ClaimMatchingWorker:
         Until the first claim is stored nothing is loaded: a store without fact-checkers
         costs neither the encoder's memory nor its time.
         """
-        if self._matcher is None:
+        if self._matcher is None and not self._url_only:
             with self.sessions.begin() as session:
                 if not store.any_claims(session):
                     return 0
                 matching.start_article_mark(session, ARTICLES_MARK, utcnow() - self.lookback)
-        matcher = self.matcher
+        if self._url_only:
+            return self._match_by_url()
+        try:
+            matcher = self.matcher
+        except MissingExtraError as exc:
+            LOGGER.warning("claims are matched by URL only: %s", exc)
+            self._url_only = True
+            return self._match_by_url()
         embedded = self._embed_claims(matcher)
         claims_done = self._match_new_claims(matcher)
         articles_done = self._match_new_articles(matcher)
@@ -183,6 +195,26 @@ class ClaimMatchingWorker:
         LOGGER.info("matched %d new claims against recent articles: %d new matches",
                     len(new_ids), added)  # fmt: skip
         return len(new_ids)
+
+    def _match_by_url(self) -> int:
+        """New claims against stored articles and new articles against all claims, by URL."""
+        with self.sessions.begin() as session:
+            claim_ids = store.claim_ids_after(
+                session, matching.read_mark(session, CLAIMS_MARK), EMBED_BATCH
+            )
+            articles = matching.articles_to_match(
+                session, matching.read_mark(session, ARTICLES_MARK), self.batch_size
+            )
+            found = matching.claims_appearing_at(session, claim_ids)
+            found.extend(matching.url_matches(session, [a.id for a in articles]))
+            added = matching.store_matches(session, found)
+            if claim_ids:
+                matching.advance_mark(session, CLAIMS_MARK, claim_ids[-1])
+            if articles:
+                matching.advance_mark(session, ARTICLES_MARK, articles[-1].id)
+        if added:
+            LOGGER.info("matched articles with checked claims by URL: %d new matches", added)
+        return len(claim_ids) + len(articles)
 
     def _match_new_articles(self, matcher: ClaimMatcher) -> int:
         model = matcher.encoder.name

@@ -6,6 +6,8 @@ the store is a real SQLite file or PostgreSQL database.
 
 from __future__ import annotations
 
+import logging
+import sys
 from collections.abc import Sequence
 from datetime import timedelta
 from functools import cache
@@ -15,7 +17,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from classifier.claim_matching.encoder import SentenceEncoder
+from classifier.claim_matching.encoder import MEANING_MODULES, SentenceEncoder
 from classifier.claim_matching.index import ClaimIndex
 from classifier.claim_matching.matcher import ClaimMatcher
 from classifier.claim_matching.passages import MAX_PASSAGES, article_passages
@@ -217,6 +219,81 @@ def test_worker_loads_nothing_while_no_claim_is_stored(sessions: sessionmaker[Se
         add_article(session, add_source(session, "news"), "https://n.example/a", "T", UNRELATED)
     assert worker.step() == 0
     assert made == []
+
+
+def test_without_the_transformer_extra_claims_are_matched_by_url_only(
+    sessions: sessionmaker[Session],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # As in an install without extras: importing these fails and find_spec finds nothing.
+    for module in MEANING_MODULES:
+        monkeypatch.setitem(sys.modules, module, None)
+    tower_story = "https://news.example/tower-story"
+    with sessions.begin() as session:
+        checker = add_source(session, "checker", "factcheck")
+        news = add_source(session, "news")
+        named = add_article(session, news, tower_story, "Paris", UNRELATED)
+        repeats = add_article(
+            session, news, "https://news.example/bleach", "Health", REPEATS_BLEACH
+        )
+        store.upsert_claims(session, [review(BLEACH, "false", "https://check.example/bleach"),
+                                      review(TOWER, "false", "https://check.example/tower",
+                                             appearances=[tower_story])], checker)  # fmt: skip
+    worker = ClaimMatchingWorker(sessions, lookback=timedelta(days=1))
+    with caplog.at_level(logging.INFO, logger="scheduler.claim_matching"):
+        while worker.step():
+            pass
+        # Later: a claim naming an article not stored yet, then that article.
+        with sessions.begin() as session:
+            store.upsert_claims(session, [review(VITAMIN, "false", "https://check.example/vit",
+                                                 appearances=["https://news.example/vit"])],
+                                checker)  # fmt: skip
+        while worker.step():
+            pass
+        with sessions.begin() as session:
+            later = add_article(session, news, "https://news.example/vit", "Colds", UNRELATED)
+        while worker.step():
+            pass
+    with sessions() as session:
+        found = {(m.article_id, m.method) for m in session.scalars(select(ClaimMatch))}
+        results = {row["article_id"]: row for row in iter_results(session, ResultQuery())}
+    # Both ways by URL; the article that repeats a claim in words is not matched by meaning.
+    assert found == {(named, "url"), (later, "url")}
+    assert results[named]["evidence"] == "debunked" and results[repeats]["evidence"] is None
+    said = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(said) == 1 and "matched by URL only" in said[0]
+    assert said[0].endswith("pip install 'fakewatch[transformer]'")
+
+
+def test_classify_without_the_transformer_extra_gives_url_evidence_only(
+    sessions: sessionmaker[Session],
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from fakewatch.claim_evidence import claim_evidence
+    from fakewatch.settings import Settings
+
+    for module in MEANING_MODULES:
+        monkeypatch.setitem(sys.modules, module, None)
+    named_at = "https://news.example/tower-story"
+    with sessions.begin() as session:
+        checker = add_source(session, "checker", "factcheck")
+        store.upsert_claims(session, [review(BLEACH, "false", "https://check.example/bleach"),
+                                      review(TOWER, "false", "https://check.example/tower",
+                                             appearances=[named_at])], checker)  # fmt: skip
+    with caplog.at_level(logging.WARNING, logger="fakewatch.claim_evidence"):
+        found = claim_evidence(
+            Settings(database_url=database_url),
+            [(named_at, "Paris", UNRELATED), (None, "Health", REPEATS_BLEACH)],
+        )
+    assert found is not None
+    named, repeats = found
+    assert [(e.claim, e.method, e.score) for e in named] == [(TOWER, "url", 1.0)]
+    assert repeats == []  # it repeats BLEACH in words: matching by meaning needs the extra
+    (said,) = [r.getMessage() for r in caplog.records]
+    assert said.endswith("pip install 'fakewatch[transformer]'")
 
 
 def test_the_graph_index_finds_what_exact_search_finds() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 from sklearn.base import clone
 
 from classifier.errors import ClassifierError, ModelFolderError
+from classifier.extras import MissingExtraError
 from classifier.models import artifacts
 from classifier.models.base import FakeNewsModel
 from classifier.models.calibration import Calibrator, fake_threshold, real_threshold, verdicts_for
@@ -201,6 +203,37 @@ def test_every_listed_kind_is_a_registered_class_and_the_cli_offers_it() -> None
         assert artifacts.model_class(kind).kind == kind
     # Cheap kinds refit per fold; the neural ones would take hours on a CPU.
     assert artifacts.refit_kinds() == ("lightgbm", "tfidf_logreg")
+
+
+def test_a_kind_whose_stack_is_not_installed_names_the_extra_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As in an install without extras: importing these fails and find_spec finds nothing.
+    for module in ("tensorflow", "keras", "torch", "transformers"):
+        monkeypatch.setitem(sys.modules, module, None)
+    for kind in ("lstm", "transformer"):
+        with pytest.raises(MissingExtraError) as raised:
+            artifacts.model_class(kind)
+        message = str(raised.value)
+        assert message.startswith(f"the {kind} model kind needs ") and "\n" not in message
+        assert message.endswith(f"pip install 'fakewatch[{kind}]'")
+        assert not artifacts.kind_installed(kind)
+        # A saved model of that kind says the same, not "corrupt, retrain".
+        folder = tmp_path / kind
+        folder.mkdir()
+        manifest: dict[str, Any] = {"format": artifacts.MANIFEST_FORMAT, "format_version": 1}
+        manifest |= {"kind": kind, "params": {}, "preprocessing": {}, "calibration": {}}
+        manifest |= {"thresholds": {}, "files": {}}
+        (folder / artifacts.MANIFEST_NAME).write_text(json.dumps(manifest))
+        with pytest.raises(MissingExtraError, match=rf"fakewatch\[{kind}\]"):
+            artifacts.load_model(folder)
+    corpus = synthetic_corpus(40)
+    ensemble = artifacts.model_class("ensemble")(members=["tfidf_logreg", "lstm"])
+    with pytest.raises(MissingExtraError, match=r"fakewatch\[lstm\]"):
+        ensemble.fit(corpus[["title", "text"]], corpus["label"].to_numpy())
+    # The LightGBM default and the others need no extra.
+    assert artifacts.refit_kinds() == ("lightgbm", "tfidf_logreg")
+    assert all(artifacts.kind_installed(k) for k in ("lightgbm", "tfidf_logreg", "ensemble"))
 
 
 def _edit_thresholds(folder: Path, **thresholds: object) -> None:

@@ -9,7 +9,10 @@ exports or records and parses in a real Prometheus, and whose every SQL query ru
 migrated schema. The Prometheus configuration compose mounts is the one
 tests/test_prometheus.py checks with promtool.
 
-docker-compose, psql and prometheus are needed; their tests skip without them, unless
+The Alertmanager configuration is checked by `amtool`, and the image's dependency layer by
+running deploy/requirements.py: slim without extras, TensorFlow and torch with `all`.
+
+docker-compose, psql, prometheus and amtool are needed; their tests skip without them, unless
 FAKEWATCH_REQUIRE_COMPOSE (or FAKEWATCH_REQUIRE_PROMETHEUS, FAKEWATCH_REQUIRE_POSTGRES) is
 set (CI), where a missing one is a failure.
 """
@@ -57,6 +60,9 @@ DASHBOARD_PROVIDERS = GRAFANA / "provisioning" / "dashboards"
 DASHBOARD = GRAFANA / "dashboards" / "fakewatch.json"
 READER_SCRIPT = REPO_ROOT / "deploy" / "postgres" / "initdb" / "10-grafana-reader.sh"
 READER = "grafana_reader"
+ALERTMANAGER = REPO_ROOT / "deploy" / "alertmanager" / "alertmanager.yml"
+REQUIREMENTS_SCRIPT = REPO_ROOT / "deploy" / "requirements.py"
+NEURAL_STACKS = ("tensorflow", "torch", "transformers", "sentence-transformers", "faiss")
 
 # Values no file may contain: compose must take every secret from the environment.
 SECRETS = {
@@ -226,6 +232,10 @@ def test_own_sources_and_training_corpora_are_mounted_from_env(tmp_path: Path) -
     setup = service(resolved, "setup")
     assert mounts(setup)["/training"] == str(corpora)
     assert setup["environment"]["FAKEWATCH_TRAINING_DATA"] == "/training/mine.csv"
+    # The command line sees them too: `run --rm fakewatch crawl`, `train --data /training/...`.
+    tools = service(resolved, "fakewatch")
+    assert mounts(tools)["/etc/fakewatch/sources.toml"] == str(sources)
+    assert mounts(tools)["/training"] == str(corpora)
     # And without them: the shipped sources file, WELFake (an empty variable).
     default = service(yaml.safe_load(compose_config(tmp_path, SECRETS).stdout), "setup")
     assert mounts(default)["/etc/fakewatch/sources.toml"] == str(
@@ -329,6 +339,86 @@ def test_env_example_documents_every_variable_the_compose_file_reads() -> None:
     assert set(SECRETS) <= used
 
 
+# ----- Alertmanager -------------------------------------------------------------------------
+
+
+def amtool() -> str:
+    path = shutil.which("amtool")
+    if path is None:
+        message = (
+            "`amtool` is not installed; `apt-get install prometheus-alertmanager` (Debian) gives it"
+        )
+        if os.environ.get("FAKEWATCH_REQUIRE_PROMETHEUS"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+def alert_names() -> set[str]:
+    rules = yaml.safe_load((DEPLOY / "rules" / "fakewatch-alerts.yml").read_text())
+    return {rule["alert"] for group in rules["groups"] for rule in group["rules"]}
+
+
+def route_receivers(route: dict[str, Any]) -> Iterator[str]:
+    if "receiver" in route:
+        yield route["receiver"]
+    for child in route.get("routes", []):
+        yield from route_receivers(child)
+
+
+def test_prometheus_sends_its_alerts_to_the_alertmanager_service(config: dict[str, Any]) -> None:
+    alertmanager = service(config, "alertmanager")
+    assert alertmanager["image"].startswith("prom/alertmanager:v")
+    assert "--config.file=/etc/alertmanager/alertmanager.yml" in alertmanager["command"]
+    assert mounts(alertmanager)["/etc/alertmanager/alertmanager.yml"] == str(ALERTMANAGER)
+    assert host_ports(alertmanager) == ["127.0.0.1:9093"]
+    scrape = yaml.safe_load((DEPLOY / "prometheus.yml").read_text(encoding="utf-8"))
+    targets = [
+        target
+        for manager in scrape["alerting"]["alertmanagers"]
+        for static in manager["static_configs"]
+        for target in static["targets"]
+    ]
+    assert targets == ["alertmanager:9093"]  # the service name and Alertmanager's own port
+    assert "alertmanager" in depends_on(service(config, "prometheus"))
+
+
+def test_alertmanager_config_routes_to_defined_receivers_with_webhook_and_slack_examples() -> None:
+    settings = yaml.safe_load(ALERTMANAGER.read_text(encoding="utf-8"))
+    receivers = {receiver["name"]: receiver for receiver in settings["receivers"]}
+    assert set(route_receivers(settings["route"])) <= set(receivers)
+    (webhook,) = receivers["webhook"]["webhook_configs"]
+    assert webhook["url"].startswith("https://") and webhook["send_resolved"] is True
+    (slack,) = receivers["slack"]["slack_configs"]
+    assert slack["api_url"].startswith("https://hooks.slack.com/")
+    # Grouped by labels the alerts carry; inhibited by alerts that exist.
+    assert {"alertname", "source"} <= set(settings["route"]["group_by"])
+    names = alert_names()
+    for rule in settings["inhibit_rules"]:
+        (matcher,) = [m for m in rule["source_matchers"] if m.startswith("alertname=~")]
+        assert set(matcher.split('"')[1].split("|")) <= names
+
+
+def test_alertmanager_config_and_a_copy_with_the_webhook_chosen_pass_amtool(
+    tmp_path: Path,
+) -> None:
+    checked = subprocess.run([amtool(), "check-config", str(ALERTMANAGER)],
+                             capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert checked.returncode == 0 and "SUCCESS" in checked.stdout, checked.stdout + checked.stderr
+    # What README tells a user to do: copy the file, choose a receiver, point compose at it.
+    mine = tmp_path / "my-alertmanager.yml"
+    shipped = ALERTMANAGER.read_text(encoding="utf-8")
+    mine.write_text(shipped.replace("receiver: dashboard-only", "receiver: webhook", 1))
+    assert yaml.safe_load(mine.read_text())["route"]["receiver"] == "webhook"
+    checked = subprocess.run([amtool(), "check-config", str(mine)],
+                             capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    resolved = compose_config(tmp_path, {**SECRETS, "ALERTMANAGER_CONFIG": str(mine)})
+    assert resolved.returncode == 0, resolved.stderr
+    alertmanager = service(yaml.safe_load(resolved.stdout), "alertmanager")
+    assert mounts(alertmanager)["/etc/alertmanager/alertmanager.yml"] == str(mine)
+
+
 # ----- the image ----------------------------------------------------------------------------
 
 
@@ -358,6 +448,38 @@ def test_image_is_slim_unprivileged_and_carries_every_package() -> None:
     ignored = REPO_ROOT.joinpath(".dockerignore").read_text(encoding="utf-8").split()
     assert {".git", ".venv", "models", "data", "*.db"} <= set(ignored)
     assert not packages & set(ignored)
+
+
+def image_requirements(extras: str) -> list[str]:
+    """What the image's dependency layer installs for FAKEWATCH_EXTRAS=extras."""
+    result = subprocess.run([sys.executable, str(REQUIREMENTS_SCRIPT), extras],
+                            capture_output=True, text=True, timeout=60, check=True)  # fmt: skip
+    return result.stdout.split()
+
+
+def test_image_is_slim_by_default_and_full_with_the_extras_build_arg(
+    config: dict[str, Any],
+) -> None:
+    instructions = dockerfile_instructions()
+    assert ("ARG", "FAKEWATCH_EXTRAS=") in instructions
+    (install,) = [args for op, args in instructions if op == "RUN" and "requirements.py" in args]
+    assert 'deploy/requirements.py "$FAKEWATCH_EXTRAS"' in install
+    ignored = REPO_ROOT.joinpath(".dockerignore").read_text(encoding="utf-8").split()
+    assert ignored.index("!deploy/requirements.py") > ignored.index("deploy")
+    for name in FAKEWATCH_SERVICES:
+        assert service(config, name)["build"]["args"] == {"FAKEWATCH_EXTRAS": ""}
+    pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    project = pyproject["project"]
+    slim = image_requirements("")
+    assert slim == project["dependencies"]
+    assert not [r for r in slim if r.startswith(NEURAL_STACKS)]
+    full = image_requirements("all")
+    optional = project["optional-dependencies"]
+    assert full == slim + optional["lstm"] + optional["transformer"]
+    assert image_requirements("lstm") == slim + optional["lstm"]
+    failed = subprocess.run([sys.executable, str(REQUIREMENTS_SCRIPT), "tensorflow"],
+                            capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert failed.returncode != 0 and "unknown extra 'tensorflow'" in failed.stderr
 
 
 def healthcheck_command() -> list[str]:

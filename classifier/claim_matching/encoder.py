@@ -15,11 +15,14 @@ from typing import Any
 
 import numpy as np
 
+from classifier import extras
 from classifier.errors import ModelFolderError
 from classifier.models.hf_folder import check_folder, default_base_model, offline, quantize_int8
 
 LOGGER = logging.getLogger(__name__)
 
+# What matching by meaning imports: the encoder's stack and the claim index's.
+MEANING_MODULES = ("torch", "sentence_transformers", "faiss")
 # Claims and sentences are short: 96 word pieces cover 99% of the benchmark's texts, and
 # attention cost grows with the square of the length.
 MAX_TOKENS = 96
@@ -37,6 +40,8 @@ class SentenceEncoder:
         max_tokens: int = MAX_TOKENS,
         batch_size: int = BATCH_SIZE,
     ) -> None:
+        """MissingExtraError when torch, sentence-transformers or faiss is not installed."""
+        extras.require("transformer", "claim matching by meaning", MEANING_MODULES)
         self.folder = folder or default_base_model()
         self.quantise = quantise
         self.max_tokens = max_tokens

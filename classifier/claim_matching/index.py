@@ -8,8 +8,8 @@ so the inner product is the cosine similarity.
 from __future__ import annotations
 
 import threading
+from typing import Any
 
-import faiss
 import numpy as np
 
 # Graph degree and search breadth: recall@20 against exact search above 0.99 on the
@@ -24,9 +24,11 @@ class ClaimIndex:
 
     def __init__(self, dimensions: int, *, exact: bool = False, threads: int | None = None) -> None:
         """`exact`: a flat index, searched in full: no build cost, for a few queries (classify)."""
+        import faiss  # the `transformer` extra: imported only where claims are matched by meaning
+
         self.dimensions = dimensions
         if exact:
-            inner: faiss.Index = faiss.IndexFlatIP(dimensions)
+            inner: Any = faiss.IndexFlatIP(dimensions)
         else:
             inner = faiss.IndexHNSWFlat(dimensions, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
             inner.hnsw.efConstruction = EF_CONSTRUCTION

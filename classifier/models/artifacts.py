@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from classifier import extras
 from classifier.errors import ModelFolderError
 
 if TYPE_CHECKING:
@@ -44,6 +45,12 @@ KIND_MODULES: dict[str, str] = {
     "ensemble": "classifier.models.ensemble_model",
 }
 
+# Kinds on an optional stack: (extra, the modules of it the kind imports).
+KIND_EXTRAS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "lstm": ("lstm", ("tensorflow", "keras")),
+    "transformer": ("transformer", ("torch", "transformers")),
+}
+
 _REGISTRY: dict[str, type[FakeNewsModel]] = {}
 
 
@@ -54,7 +61,13 @@ def register_kind(cls: type[FakeNewsModel]) -> type[FakeNewsModel]:
 
 
 def model_class(kind: str) -> type[FakeNewsModel]:
-    """The class for a model kind, importing its module on first use."""
+    """The class for a model kind, importing its module on first use.
+
+    MissingExtraError (one line naming the extra to install) for a kind whose stack is absent.
+    """
+    if kind in KIND_EXTRAS:
+        extra, modules = KIND_EXTRAS[kind]
+        extras.require(extra, f"the {kind} model kind", modules)
     if kind not in _REGISTRY and kind in KIND_MODULES:
         importlib.import_module(KIND_MODULES[kind])
     try:
@@ -65,8 +78,15 @@ def model_class(kind: str) -> type[FakeNewsModel]:
 
 
 def refit_kinds() -> tuple[str, ...]:
-    """The shipped kinds whose class `supports_refit` (imports every kind's module)."""
-    return tuple(kind for kind in KIND_MODULES if model_class(kind).supports_refit)
+    """The installed kinds whose class `supports_refit` (imports every such kind's module)."""
+    return tuple(
+        kind for kind in KIND_MODULES if kind_installed(kind) and model_class(kind).supports_refit
+    )
+
+
+def kind_installed(kind: str) -> bool:
+    """Whether the stack a kind runs on is installed (LightGBM's always is)."""
+    return kind not in KIND_EXTRAS or not extras.missing(*KIND_EXTRAS[kind])
 
 
 def load_model(folder: str | Path) -> FakeNewsModel:

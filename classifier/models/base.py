@@ -69,6 +69,7 @@ from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from classifier.errors import ClassifierError, ModelFolderError
+from classifier.extras import MissingExtraError
 from classifier.models import artifacts, text_features
 from classifier.models.calibration import (
     VERDICT_FAKE,
@@ -401,7 +402,7 @@ class FakeNewsModel(ClassifierMixin, BaseEstimator, abc.ABC):
             ) from None
         try:
             model._load_files(folder)
-        except ModelFolderError:
+        except (ModelFolderError, MissingExtraError):  # an ensemble member's kind, say
             raise
         except Exception as exc:
             raise ModelFolderError(

