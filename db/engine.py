@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import sqlite3  # noqa: F401  (before any TensorFlow import: see classifier/models/lstm_network.py)
 from pathlib import Path
 from typing import Any
 

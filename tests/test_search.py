@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from importlib import import_module
 from typing import Any
@@ -220,3 +223,16 @@ def test_a_huge_page_is_stored_and_its_first_100000_characters_searched(database
         late = list(iter_results(session, ResultQuery(search="w0149999")))
     engine.dispose()
     assert [row["title"] for row in early] == ["Big"] and late == []
+
+
+def test_full_text_search_survives_tensorflow_in_the_same_process() -> None:
+    # TensorFlow bundles an SQLite without FTS5; the LSTM's module loads Python's sqlite3
+    # first so that the store keeps the system library, whatever is imported next.
+    if importlib.util.find_spec("tensorflow") is None:
+        pytest.skip("TensorFlow is not installed (the lstm extra): nothing to collide with")
+    code = (
+        "import classifier.models.lstm_network, sqlite3\n"
+        "sqlite3.connect(':memory:').execute('create virtual table t using fts5(x)')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-500:]

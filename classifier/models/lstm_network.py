@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
+
+# Python's SQLite module must load before TensorFlow: TensorFlow carries its own SQLite,
+# built without FTS5, and a sqlite3 module loaded after it binds to that copy, so the store's
+# full-text search ("no such module: fts5") would break in any process that scores with the
+# LSTM. Loaded first, sqlite3 keeps the system library (tests/test_search.py checks this).
+import sqlite3  # noqa: F401
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
