@@ -127,6 +127,8 @@ def mark_interrupted_runs(
             *run.errors,
             {"url": "-", "reason": "interrupted", "message": "crawl stopped"},
         ]
+        reasons = dict(run.errors_by_reason or {})
+        run.errors_by_reason = {**reasons, "interrupted": reasons.get("interrupted", 0) + 1}
         count += 1
     session.flush()
     return count
