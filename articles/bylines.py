@@ -26,7 +26,8 @@ NOT_PEOPLE = re.compile(
     re.IGNORECASE,
 )
 BYLINE_PREFIX = re.compile(r"^(?:by|von|par|por|di|door|av)\s+", re.IGNORECASE)
-AUTHOR_SPLIT = re.compile(r"\s*(?:;|,|\band\b|\bund\b|&|\|)\s*")
+LIST_SPLIT = re.compile(r"\s*[;,|]\s*")
+NAME_SPLIT = re.compile(r"\s*(?:\band\b|\bund\b|&)\s*")
 SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)+$")
 WHITESPACE = re.compile(r"\s+")
 ALPHANUMERIC = re.compile(r"[\W_]+")
@@ -54,7 +55,15 @@ def byline_names(value: str, site_names: tuple[str, ...]) -> list[str]:
 
 
 def _split(value: str, site_names: tuple[str, ...]) -> list[str]:
-    names = (part.strip(" .") for part in AUTHOR_SPLIT.split(value))
+    """Names at list separators, then at "and" / "&" up to an organisation's "The ..." name."""
+    names: list[str] = []
+    for item in LIST_SPLIT.split(value):
+        if _is_site_name(item, site_names):
+            continue
+        for part in NAME_SPLIT.split(item.strip(" .")):
+            if part.startswith("The "):  # an organisation's name runs to the item's end
+                break
+            names.append(part.strip(" ."))
     return [
         name
         for name in names

@@ -33,7 +33,7 @@ from articles.decoding import decode_html, repair_mojibake
 from articles.edge_links import without_edge_links
 from articles.language import recorded_language
 from articles.metadata import PageMetadata, page_metadata, parse_timestamp, refine_title
-from articles.skip_rules import MIN_WORDS
+from articles.skip_rules import MIN_WORDS, word_count
 
 LOGGER = logging.getLogger(__name__)
 
@@ -54,6 +54,7 @@ class ExtractedArticle:
     canonical_url: str | None
     extractor: str
     declares_article: bool = False  # see PageMetadata.declares_article
+    page_title: str | None = None  # og:title or <title> as the page gives it (see SiteNames)
 
 
 EMPTY_METADATA = PageMetadata(None, None, None, (), (), None, None)
@@ -103,6 +104,7 @@ def _from_newspaper(page: str, url: str, meta: PageMetadata, name: str) -> Extra
         canonical_url=article.canonical_link or meta.canonical_url,
         extractor=name,
         declares_article=meta.declares_article,
+        page_title=meta.title,
     )
 
 
@@ -119,6 +121,7 @@ def _empty(meta: PageMetadata, name: str) -> ExtractedArticle:
         canonical_url=meta.canonical_url,
         extractor=name,
         declares_article=meta.declares_article,
+        page_title=meta.title,
     )
 
 
@@ -138,6 +141,7 @@ def _from_trafilatura(page: str, url: str, meta: PageMetadata) -> ExtractedArtic
         canonical_url=meta.canonical_url or (document.url if document.url != url else None),
         extractor="trafilatura",
         declares_article=meta.declares_article,
+        page_title=meta.title,
     )
 
 
@@ -158,6 +162,7 @@ def _from_fakewatch(
         canonical_url=meta.canonical_url,
         extractor="fakewatch",
         declares_article=meta.declares_article,
+        page_title=meta.title,
     )
 
 
@@ -171,12 +176,14 @@ def _body_text(page: str, tree: HtmlElement, url: str, language: str | None) -> 
     document = trafilatura_document(tree, url, with_metadata=False)
     raw = (document.text or "").strip() if document is not None else ""
     text = clean_text(repair_mojibake(without_edge_links(raw, tree))) if raw else ""
-    if len(text.split()) >= MIN_WORDS:
+    # Counted as the skip rules count: a Japanese story has few spaces but many words.
+    words = word_count(text)
+    if words >= MIN_WORDS:
         return text
-    LOGGER.debug("trafilatura found %d words on %s; trying newspaper4k", len(text.split()), url)
+    LOGGER.debug("trafilatura found %d words on %s; trying newspaper4k", words, url)
     article = newspaper_article(page, url, language)
     other = clean_text(repair_mojibake(article.text or "")) if article is not None else ""
-    return other if len(other.split()) > len(text.split()) else text
+    return other if word_count(other) > words else text
 
 
 def extract_article(
@@ -186,13 +193,15 @@ def extract_article(
     extractor: str = "fakewatch",
     header_charset: str | None = None,
     timezone: str | None = None,
+    site_names: tuple[str, ...] = (),
 ) -> ExtractedArticle:
     """Extract one article from a page's HTML, raw bytes in any charset or already decoded text.
 
     `extractor` is one of EXTRACTORS; `header_charset`, the charset the HTTP header named (a
     hint, see `decode_html`); `timezone`, the source's IANA zone for local times the page
-    gives without an offset. Never raises on a bad page: the result then has text "" and
-    whatever metadata could be read.
+    gives without an offset; `site_names`, names the source's titles were seen to carry besides
+    those the page declares (`articles.site_names.SiteNames`). Never raises on a bad page: the
+    result then has text "" and whatever metadata could be read.
     """
     if extractor not in EXTRACTORS:
         raise ValueError(f"unknown extractor {extractor!r}: choose one of {', '.join(EXTRACTORS)}")
@@ -204,7 +213,7 @@ def extract_article(
         tree = None
     if tree is None:
         return _empty(EMPTY_METADATA, extractor)
-    meta = page_metadata(tree, url, ZoneInfo(timezone) if timezone else None)
+    meta = page_metadata(tree, url, ZoneInfo(timezone) if timezone else None, site_names)
     if extractor == "newspaper":
         return _from_newspaper(page, url, meta, extractor)
     if extractor == "trafilatura":

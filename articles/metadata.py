@@ -61,8 +61,8 @@ class PageMetadata:
     authors: tuple[str, ...]
     published: datetime | None  # aware, in the page's own offset (UTC when it gives none)
     top_image: str | None
-    # Names the site calls itself (og:site_name, application-name) and its host's name: the
-    # only parts a title loses.
+    # Names the site calls itself (og:site_name, application-name), its host's name and the
+    # names learned from its source's other titles: the only parts a title loses.
     site_names: tuple[str, ...] = ()
     # The page says it is an article: og:type, article:published_time or a JSON-LD article.
     declares_article: bool = False
@@ -153,10 +153,13 @@ def _authors(
     return ()
 
 
-def page_metadata(tree: HtmlElement, url: str, zone: tzinfo | None = None) -> PageMetadata:
+def page_metadata(
+    tree: HtmlElement, url: str, zone: tzinfo | None = None, known_site_names: tuple[str, ...] = ()
+) -> PageMetadata:
     """Read canonical URL, language, headlines, publication time and image from a parsed page.
 
-    `zone` is the source's time zone, for a local time the page gives no offset for.
+    `zone` is the source's time zone, for a local time the page gives no offset for;
+    `known_site_names`, names its source was seen to carry in its titles (`SiteNames`).
     """
     canonical = _first(
         tree, '//link[@rel="canonical"]/@href', '//meta[@property="og:url"]/@content'
@@ -182,7 +185,9 @@ def page_metadata(tree: HtmlElement, url: str, zone: tzinfo | None = None) -> Pa
         _first(tree, '//meta[@property="og:site_name"]/@content'),
         _first(tree, '//meta[@name="application-name"]/@content'),
     )
-    site_names = tuple(name for name in (*declared_names, *_host_names(url)) if name)
+    site_names = tuple(
+        name for name in (*declared_names, *_host_names(url), *known_site_names) if name
+    )
     scripts = [str(s) for s in tree.xpath('//script[@type="application/ld+json"]/text()')]
     article = json_ld_article(scripts)
     og_type = _first(tree, '//meta[@property="og:type"]/@content') or ""

@@ -142,10 +142,10 @@ def _is_index_like(text: str, url: str | None, declared_article: bool) -> bool:
     headlines = [line for line in lines if _is_headline(line)]
     # Most lines, and most of the words, are headlines: a story with short paragraphs or a
     # list in it has most of its words in sentences.
-    words = sum(map(_word_count, lines))
+    words = sum(map(word_count, lines))
     return (
         len(headlines) / len(lines) >= HEADLINE_SHARE
-        and sum(map(_word_count, headlines)) / max(words, 1) >= HEADLINE_SHARE
+        and sum(map(word_count, headlines)) / max(words, 1) >= HEADLINE_SHARE
     )
 
 
@@ -165,9 +165,10 @@ def _is_index_url(url: str) -> bool:
 
 def _is_headline(line: str) -> bool:
     """A short line without a sentence end: a headline, a label, a menu item."""
-    return _word_count(line) <= HEADLINE_MAX_WORDS and not SENTENCE_END.search(line.strip() + " ")
+    return word_count(line) <= HEADLINE_MAX_WORDS and not SENTENCE_END.search(line.strip() + " ")
 
 
-def _word_count(text: str) -> float:
+def word_count(text: str) -> float:
+    """Words in the text, those of unspaced scripts (Japanese, Thai, ...) counted in characters."""
     spaced, unspaced = _word_counts(text)
     return len(spaced) + unspaced

@@ -5,6 +5,7 @@ from __future__ import annotations
 from articles.cleaning import clean_line
 from articles.extraction import extract_article
 from articles.fingerprint import content_hash
+from articles.site_names import SiteNames
 from articles.skip_rules import SkipRules, skip_reason
 from crawler.items import PageItem
 from crawler.sources import Source
@@ -15,9 +16,16 @@ from db.types import utcnow
 
 
 def page_to_record(
-    page: PageItem, source: Source, source_id: int | None, extractor: str
+    page: PageItem,
+    source: Source,
+    source_id: int | None,
+    extractor: str,
+    site_names: SiteNames | None = None,
 ) -> ArticleRecord:
-    """Extract and judge one page; a page that fails a rule becomes a `skipped` record."""
+    """Extract and judge one page; a page that fails a rule becomes a `skipped` record.
+
+    `site_names`, the source's names so far: its titles lose them, and learn from this one.
+    """
     if page.skip_reason:
         return _skipped(page, source_id, page.skip_reason)
     # Raw bytes: the extractor's own decoding (BOM, valid UTF-8, then the header's and the
@@ -28,7 +36,10 @@ def page_to_record(
         extractor=extractor,
         header_charset=page.header_charset,
         timezone=source.timezone,
+        site_names=site_names.names if site_names is not None else (),
     )
+    if site_names is not None:
+        site_names.observe(extracted.page_title)
     url = page.url
     declared = extracted.canonical_url
     if declared and _usable_canonical(declared, source):

@@ -35,7 +35,9 @@ class StoragePipeline:
         assert spider is not None
         report = spider.report
         try:
-            record = page_to_record(item, spider.source, spider.store.source_id, self.extractor)
+            record = page_to_record(
+                item, spider.source, spider.store.source_id, self.extractor, report.site_names
+            )
         except Exception as exc:  # an extractor bug must not end the crawl
             LOGGER.exception("extraction failed for %s", item.url)
             report.error(item.url, "extraction_error", f"{type(exc).__name__}: {exc}")

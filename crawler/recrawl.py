@@ -14,13 +14,16 @@ from scrapy.crawler import Crawler
 from scrapy.settings import Settings
 from sqlalchemy import Engine
 
+from articles.site_names import SiteNames
 from crawler.report import CrawlReport
-from crawler.run import crawler_process
+from crawler.run import crawler_process, remember_learned_names
 from crawler.scrapy_settings import scrapy_settings
 from crawler.settings import CrawlSettings
+from crawler.site_names import known_site_names
 from crawler.sources import Source
 from crawler.spiders.recrawl import RecrawlSpider
 from crawler.store import ArticleStore
+from db.engine import make_sessionmaker
 from db.queries import ArticleRecord
 from db.recrawl import StoredPage, update_article
 
@@ -50,7 +53,10 @@ def recrawl(
     progress: Callable[[str], None] | None = None,
 ) -> CrawlReport:
     """Download `pages` again and update their articles; blocks until done (one reactor run)."""
-    report = CrawlReport(source.name, say=progress, labels=RECRAWL_LABELS)
+    sessions = make_sessionmaker(engine)
+    with sessions() as session:
+        site_names = SiteNames(known_site_names(session, source_id))
+    report = CrawlReport(source.name, say=progress, labels=RECRAWL_LABELS, site_names=site_names)
     settings = scrapy_settings(options, source) | {
         "ITEM_PIPELINES": {"crawler.recrawl_pipeline.RecrawlPipeline": 300},
         "CLOSESPIDER_TIMEOUT": 0,  # asked for by a person, who can stop it with Ctrl-C
@@ -66,6 +72,8 @@ def recrawl(
     )
     deferred.addErrback(_crashed, report)
     process.start()
+    with sessions.begin() as session:
+        remember_learned_names(session, source_id, report)
     return report
 
 

@@ -32,7 +32,9 @@ class RecrawlPipeline(StoragePipeline):
         report = spider.report
         store: RecrawlStore = spider.store  # type: ignore[assignment]
         try:
-            record = page_to_record(item, spider.source, store.source_id, self.extractor)
+            record = page_to_record(
+                item, spider.source, store.source_id, self.extractor, report.site_names
+            )
         except Exception as exc:  # an extractor bug must not end the recrawl
             LOGGER.exception("extraction failed for %s", item.url)
             report.error(item.url, "extraction_error", f"{type(exc).__name__}: {exc}")

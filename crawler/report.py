@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from articles.site_names import SiteNames
 from db.models import CrawlOutcome
 from db.queries import MAX_RECORDED_ERRORS
 
@@ -49,6 +50,8 @@ class CrawlReport:
     error_reasons: Counter[str] = field(default_factory=Counter)
     errors: list[dict[str, Any]] = field(default_factory=list)
     validators: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The source's names known before the crawl and learned from its titles during it.
+    site_names: SiteNames = field(default_factory=SiteNames, repr=False, compare=False)
     listings_ok: int = 0
     listings_failed: int = 0
     # Why Scrapy closed the crawl: "finished", or "shutdown" (SIGTERM) and the like.

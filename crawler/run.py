@@ -15,9 +15,11 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from twisted.internet.task import LoopingCall
 
+from articles.site_names import SiteNames
 from crawler.report import CrawlReport
 from crawler.scrapy_settings import REACTOR, scrapy_settings
 from crawler.settings import CrawlSettings
+from crawler.site_names import known_site_names, remember_site_names
 from crawler.sources import Source
 from crawler.spiders.news import NewsSpider
 from crawler.store import ArticleStore
@@ -68,6 +70,7 @@ def crawl_once(
             row = session.get_one(SourceRow, source_id)
             if report.complete:  # else the next crawl must read the listings again
                 row.feed_validators = {**(row.feed_validators or {}), **report.validators}
+            remember_learned_names(session, source_id, report)
             if after_run is not None:
                 after_run(session, source, run)
         LOGGER.info(
@@ -91,7 +94,8 @@ def crawl_once(
             mark_interrupted_runs(session, [source.name], utcnow(), started_before=dead_before)
             run_id = start_crawl_run(session, source_id, source.name)
             validators = dict(session.get_one(SourceRow, source_id).feed_validators or {})
-        report = CrawlReport(source.name, say=progress)
+            site_names = SiteNames(known_site_names(session, source_id))
+        report = CrawlReport(source.name, say=progress, site_names=site_names)
         # "cmdline" priority: the process' defaults must not override this source's settings.
         crawler = Crawler(
             NewsSpider, Settings(scrapy_settings(options, source), priority="cmdline")
@@ -120,6 +124,15 @@ def crawl_once(
     for job in jobs:
         record(*job)  # those whose recording failed while the crawl ran
     return [report for _, report, _, _ in jobs]
+
+
+def remember_learned_names(session: Session, source_id: int, report: CrawlReport) -> None:
+    """Keep the names the crawl learned from the source's titles (see crawler.site_names)."""
+    learned = report.site_names.learned
+    if learned:
+        changed = remember_site_names(session, source_id, learned)
+        LOGGER.info("%s: its titles carry the name %s: dropped from %d stored titles",
+                    report.source_name, " / ".join(map(repr, learned)), changed)  # fmt: skip
 
 
 def crawler_process() -> CrawlerProcess:

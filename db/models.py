@@ -89,6 +89,8 @@ class Source(Base):
     last_success_at: Mapped[OptionalTimestamp]
     consecutive_failures: Mapped[int] = mapped_column(default=0)
     feed_validators: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Names its titles were seen to carry ("... | Daily Courier"): see articles.site_names.
+    site_names: Mapped[list[Any]] = mapped_column(default=list)
     claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     claimed_until: Mapped[OptionalTimestamp]
     created_at: Mapped[Timestamp]

@@ -191,10 +191,10 @@ def test_records_and_tables_name_the_same_fields() -> None:
     stored_by_worker = {"id", "attempts", "claimed_by", "claimed_until"}
     article_fields = {f.name for f in dataclasses.fields(ArticleRecord)} - {"alias_urls"}
     assert article_fields == set(Article.__table__.columns.keys()) - stored_by_worker
-    derived_or_schedule_state = {
+    derived_or_schedule_state = {  # and what crawls learn
         "id", "kind", "poll_interval_seconds", "next_crawl_at", "last_crawl_at",
         "last_success_at", "consecutive_failures", "feed_validators", "claimed_by",
-        "claimed_until", "created_at", "updated_at",
+        "claimed_until", "created_at", "updated_at", "site_names",
     }  # fmt: skip
     source_fields = {f.name for f in dataclasses.fields(SourceConfig)} - {"start_urls"}
     assert source_fields == set(Source.__table__.columns.keys()) - derived_or_schedule_state

@@ -254,6 +254,10 @@ AUTHORED_PAGE = """<html><head><title>Harbour plan approved</title>{head}
         # The site's name as the byline is no person, and is not split at its "and".
         ({"@type": "NewsArticle", "author": "The Globe and Mail"},
          '<meta property="og:site_name" content="The Globe and Mail">', ()),
+        # On another site: an organisation after a person is dropped whole, not split ("Mail").
+        ({"@type": "NewsArticle",
+          "author": ["Kelly Grant, The Globe and Mail", "Jane Smith and The Canadian Press"]},
+         "", ("Kelly Grant", "Jane Smith")),
         # E-mail addresses, slugs, URLs and agency credits are dropped; lists are split.
         ({"@type": "NewsArticle",
           "author": "By Maria Lopez and Sam Ode, maria@news.example, jane-doe, "
