@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +26,46 @@ max_page_bytes = 1000000
 concurrent_per_domain = 8
 max_redirects = 4
 """
+
+
+class PageHandler(http.server.BaseHTTPRequestHandler):
+    """Serves `server.pages` (path -> HTML or RSS text), which a test may change between crawls."""
+
+    server: PageServer
+
+    def do_GET(self) -> None:
+        page = self.server.pages.get(self.path)
+        if page is None:
+            self.send_error(404)
+            return
+        body = page.encode("utf-8")
+        kind = "application/rss+xml" if self.path.endswith(".xml") else "text/html; charset=utf-8"
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet."""
+
+
+class PageServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    pages: dict[str, str]
+
+
+@contextmanager
+def serve_pages(pages: dict[str, str]) -> Iterator[str]:
+    """A real HTTP server on 127.0.0.1 serving `pages` (changes show at once); its base URL."""
+    server = PageServer(("127.0.0.1", 0), PageHandler)
+    server.pages = pages
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @dataclass

@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import http.server
 import json
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -19,40 +17,13 @@ from db.engine import make_engine
 from db.models import Article, ArticleStatus, Prediction
 from db.scoring import claim_unscored
 from db.types import utcnow
-from tests.crawling import fakewatch, local_source, write_sources
+from tests.crawling import fakewatch, local_source, serve_pages, write_sources
 from tests.newssite.content import FixtureArticle, make_article
 from tests.newssite.feeds import items_for, rss
 from tests.newssite.pages import PADDING_MARK, article_page
 
 pytestmark = pytest.mark.slow
 NEW_PARAGRAPH = "The ministry corrected the figures on Tuesday, and the committee accepted them."
-
-
-class ChangingPages(http.server.BaseHTTPRequestHandler):
-    """Serves `server.pages` (path -> HTML or RSS text), which a test changes between crawls."""
-
-    server: ChangingServer
-
-    def do_GET(self) -> None:
-        page = self.server.pages.get(self.path)
-        if page is None:
-            self.send_error(404)
-            return
-        body = page.encode("utf-8")
-        kind = "application/rss+xml" if self.path.endswith(".xml") else "text/html; charset=utf-8"
-        self.send_response(200)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Quiet."""
-
-
-class ChangingServer(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    pages: dict[str, str]
 
 
 @dataclass
@@ -64,17 +35,12 @@ class Site:
 
 @pytest.fixture
 def site() -> Iterator[Site]:
-    server = ChangingServer(("127.0.0.1", 0), ChangingPages)
-    url = f"http://127.0.0.1:{server.server_address[1]}"
-    articles = [make_article(21, i, url) for i in range(1, 6)]
-    server.pages = {a.path: page(a) for a in articles}
-    server.pages["/rss.xml"] = rss(url, "Changing", items_for(articles), "/rss.xml")
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield Site(url, server.pages, articles)
-    finally:
-        server.shutdown()
-        server.server_close()
+    pages: dict[str, str] = {}
+    with serve_pages(pages) as url:
+        articles = [make_article(21, i, url) for i in range(1, 6)]
+        pages.update({a.path: page(a) for a in articles})
+        pages["/rss.xml"] = rss(url, "Changing", items_for(articles), "/rss.xml")
+        yield Site(url, pages, articles)
 
 
 def page(article: FixtureArticle, **options: object) -> str:

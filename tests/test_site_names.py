@@ -3,8 +3,6 @@ declare it is the site's, and its titles lose it; a dash inside one headline is 
 
 from __future__ import annotations
 
-import http.server
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from html import escape
@@ -17,7 +15,7 @@ from sqlalchemy.orm import Session
 from articles.site_names import SiteNames, title_edges
 from db.engine import make_engine
 from db.models import Article, Source
-from tests.crawling import fakewatch, local_source, write_sources
+from tests.crawling import fakewatch, local_source, serve_pages, write_sources
 from tests.newssite.content import FixtureArticle, make_article
 from tests.newssite.feeds import items_for, rss
 
@@ -52,31 +50,6 @@ def test_long_parts_and_titles_without_separators_teach_nothing() -> None:
     assert title_edges("No separator here") == []
 
 
-class Pages(http.server.BaseHTTPRequestHandler):
-    server: PageServer
-
-    def do_GET(self) -> None:
-        page = self.server.pages.get(self.path)
-        if page is None:
-            self.send_error(404)
-            return
-        body = page.encode("utf-8")
-        kind = "application/rss+xml" if self.path.endswith(".xml") else "text/html; charset=utf-8"
-        self.send_response(200)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Quiet."""
-
-
-class PageServer(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    pages: dict[str, str]
-
-
 @dataclass
 class Site:
     url: str
@@ -100,19 +73,13 @@ def undeclared_page(article: FixtureArticle) -> str:
 
 @pytest.fixture
 def site() -> Iterator[Site]:
-    server = PageServer(("127.0.0.1", 0), Pages)
-    url = f"http://127.0.0.1:{server.server_address[1]}"
-    articles = [make_article(31, i, url) for i in range(1, 6)]
-    articles[1] = replace(articles[1], title=DASHED)
-    server.pages = {}
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        shown = Site(url, server.pages, [])
+    pages: dict[str, str] = {}
+    with serve_pages(pages) as url:
+        articles = [make_article(31, i, url) for i in range(1, 6)]
+        articles[1] = replace(articles[1], title=DASHED)
+        shown = Site(url, pages, [])
         shown.publish(articles)
         yield shown
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def stored(database_url: str) -> tuple[dict[str, str], list[str]]:
