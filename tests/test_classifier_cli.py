@@ -55,7 +55,14 @@ def test_train_writes_model_and_test_report(model_folder: Path) -> None:
     report = model_folder / "evaluation-test"
     for name in ("report.md", "metrics.json", "confusion_matrix.png", "roc_curve.png"):
         assert (report / name).stat().st_size > 0, name
-    assert "calibration_curve.png" in (report / "report.md").read_text()
+    text = (report / "report.md").read_text()
+    assert "calibration_curve.png" in text
+    # Three verdicts by label, the row of real articles summing to the real test articles.
+    row = next(line for line in text.splitlines() if line.startswith("| actually real |"))
+    real_counts = [int(cell) for cell in row.strip("|").split("|")[1:]]
+    test_scores = json.loads((report / "metrics.json").read_text())["metrics"]
+    assert len(real_counts) == 3
+    assert sum(real_counts) == test_scores["articles"] - test_scores["fake"]
 
 
 def test_evaluate_on_fresh_articles_has_no_overlap_warning(

@@ -133,6 +133,20 @@ def test_thresholds_reach_target_precision() -> None:
     assert list(verdicts_for([0.1, 0.5, 0.95], 0.9, 0.2)) == ["real", "uncertain", "fake"]
 
 
+def test_evaluation_counts_three_verdicts_and_keeps_uncertain_apart(tmp_path: Path) -> None:
+    from classifier.evaluation.metrics import Evaluation, save_plots
+
+    # fake at p >= 0.8, real at p <= 0.3; the rest uncertain, whatever the label.
+    y = np.array([0, 0, 0, 0, 1, 1, 1, 1, 1])
+    p = np.array([0.1, 0.2, 0.5, 0.9, 0.3, 0.5, 0.6, 0.8, 0.95])
+    evaluation = Evaluation(y, p, threshold=0.8, real_threshold=0.3)
+    scores = evaluation.metrics()
+    assert scores["verdict_matrix"] == [[2, 1, 1], [1, 2, 2]]  # rows: real, fake labels
+    # The two-class matrix at the threshold folds the three uncertain articles into "real".
+    assert scores["at_threshold"]["confusion_matrix"] == [[3, 1], [3, 2]]
+    assert (tmp_path / save_plots(evaluation, tmp_path)["confusion_matrix"]).stat().st_size > 0
+
+
 def test_save_and_load_give_identical_probabilities(tmp_path: Path) -> None:
     corpus = synthetic_corpus(120, seed=2)
     model = CueCountModel(weight=0.1).fit(

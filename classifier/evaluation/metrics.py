@@ -24,6 +24,7 @@ from classifier.models.calibration import (
 )
 
 LOGGER = logging.getLogger(__name__)
+VERDICTS = (VERDICT_REAL, VERDICT_UNCERTAIN, VERDICT_FAKE)  # the verdict matrix's columns
 
 PLOT_FILES = {
     "confusion_matrix": "confusion_matrix.png",
@@ -92,6 +93,8 @@ def compute_metrics(
     result["brier"] = float(metrics.brier_score_loss(y, p)) if len(y) else float("nan")
     if real_threshold is not None:
         result["verdict_bands"] = _band_metrics(y, p, threshold, real_threshold)
+    real_at = threshold if real_threshold is None else real_threshold
+    result["verdict_matrix"] = verdict_matrix(y, p, threshold, real_at).tolist()
     if seconds > 0:
         result["articles_per_second"] = float(len(y) / seconds)
     return result
@@ -107,6 +110,16 @@ def _band_metrics(
         share_fake = float(y[chosen].mean()) if chosen.any() else float("nan")
         result[verdict] = {"articles": int(chosen.sum()), "share_fake": share_fake}
     return result
+
+
+def verdict_matrix(y: ArrayLike, p: ArrayLike, fake_at: float, real_at: float) -> NDArray[np.int_]:
+    """Counts by label (rows: real, fake) and verdict (columns: real, uncertain, fake): the
+    confusion matrix of three verdicts, where "uncertain" is neither called fake nor real."""
+    labels = np.asarray(y, dtype=int)
+    verdicts = verdicts_for(p, fake_at, real_at)
+    return np.array(
+        [[int(np.sum((labels == truth) & (verdicts == v))) for v in VERDICTS] for truth in (0, 1)]
+    )
 
 
 def save_plots(evaluation: Evaluation, folder: Path, title: str = "") -> dict[str, str]:
@@ -126,14 +139,12 @@ def save_plots(evaluation: Evaluation, folder: Path, title: str = "") -> dict[st
     real_at = (
         evaluation.threshold if evaluation.real_threshold is None else evaluation.real_threshold
     )
-    bands = np.where(p >= evaluation.threshold, 2, np.where(p <= real_at, 0, 1))
-    matrix = np.array([[int(np.sum((y == truth) & (bands == band))) for band in range(3)]
-                       for truth in (0, 1)])  # fmt: skip
+    matrix = verdict_matrix(y, p, evaluation.threshold, real_at)
     axes.imshow(matrix, cmap="Blues")
     for (row, column), count in np.ndenumerate(matrix):
         axes.text(column, row, str(count), ha="center", va="center",
                   color="white" if count > matrix.max() / 2 else "black")  # fmt: skip
-    axes.set_xticks(range(3), ["real", "uncertain", "fake"])
+    axes.set_xticks(range(3), list(VERDICTS))
     axes.set_yticks(range(2), ["real", "fake"])
     axes.set_xlabel("verdict")
     axes.set_ylabel("label")

@@ -55,15 +55,15 @@ def write_report(
     ]
     if "articles_per_second" in scores:
         lines.append(f"- scoring speed: {scores['articles_per_second']:.0f} articles/s")
-    (tn, fp), (fn, tp) = at_threshold["confusion_matrix"]
+    real_row, fake_row = scores["verdict_matrix"]
     lines += [
         "",
-        "Confusion matrix at the model threshold (rows: actual, columns: predicted):",
+        "Verdicts by label (an uncertain verdict calls the article neither fake nor real):",
         "",
-        "| | predicted real | predicted fake |",
-        "| --- | --- | --- |",
-        f"| actual real | {tn} | {fp} |",
-        f"| actual fake | {fn} | {tp} |",
+        "| | verdict real | verdict uncertain | verdict fake |",
+        "| --- | --- | --- | --- |",
+        "| actually real | {} | {} | {} |".format(*real_row),
+        "| actually fake | {} | {} | {} |".format(*fake_row),
     ]
     if "verdict_bands" in scores:
         lines += [
