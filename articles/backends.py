@@ -45,12 +45,15 @@ NEWSPAPER_TOKENIZERS = {
 
 
 def trafilatura_document(
-    page: HtmlElement | str, url: str, *, with_metadata: bool = True
+    page: HtmlElement | str, url: str, *, with_metadata: bool = True, fast: bool = False
 ) -> Document | None:
-    """Body text, and metadata if asked, by trafilatura; None when it finds no main text."""
+    """Body text, and metadata if asked, by trafilatura; None when it finds no main text.
+
+    `fast`: trafilatura's own algorithm only, without the comparison with its fallback
+    extractors (readability, jusText) that may swap in a longer text."""
     try:
         document = trafilatura.bare_extraction(
-            page, url=url, include_comments=False, with_metadata=with_metadata
+            page, url=url, include_comments=False, with_metadata=with_metadata, fast=fast
         )
     except Exception:  # a bad page must never stop a crawl
         LOGGER.warning("trafilatura failed on %s", url, exc_info=True)

@@ -78,6 +78,21 @@ def _first(tree: HtmlElement, *xpaths: str) -> str | None:
     return None
 
 
+def believed_canonical(url: str, href: str | None) -> str | None:
+    """The page's declared canonical URL, unless it names the site's home page for a page
+    that is not one: a misconfigured template's claim, which would merge every story of the
+    site into one URL and judge each by its home page's address."""
+    canonical = _absolute(url, href)
+    if canonical is not None and _is_root(canonical) and not _is_root(url):
+        return None
+    return canonical
+
+
+def _is_root(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.path in {"", "/"} and not parts.query
+
+
 def _absolute(base: str, href: str | None) -> str | None:
     """An absolute http(s) URL for href, resolved against the page URL."""
     if not href:
@@ -192,7 +207,7 @@ def page_metadata(
     article = json_ld_article(scripts)
     og_type = _first(tree, '//meta[@property="og:type"]/@content') or ""
     return PageMetadata(
-        canonical_url=_absolute(url, canonical),
+        canonical_url=believed_canonical(url, canonical),
         html_lang=lang.split("-")[0].split("_")[0].lower()[:3] if lang else None,
         title=title or None,
         headlines=headlines[:3],

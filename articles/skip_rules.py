@@ -134,6 +134,12 @@ def _is_index_like(text: str, url: str | None, declared_article: bool) -> bool:
         return True
     if declared_article:
         return False
+    return reads_like_index(text)
+
+
+def reads_like_index(text: str) -> bool:
+    """The text's shape alone: fewer than MIN_SENTENCES sentences, or mostly headlines (most
+    lines and most words): a list of links, a menu, an index page's teasers."""
     if len(SENTENCE_END.findall(text)) < MIN_SENTENCES:
         return True
     lines = [line for line in text.split("\n") if line.strip()]

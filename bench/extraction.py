@@ -149,7 +149,7 @@ def run_fakewatch(html: bytes, url: str) -> str | None:
     FAKEWATCH.skips[url] = skip_reason(
         article.text,
         SkipRules(languages=()),
-        url=article.canonical_url,
+        url=article.canonical_url or url,  # as the crawler judges it
         declared_article=article.declares_article,
     )
     return article.text
@@ -270,18 +270,18 @@ def fixture_index_pages() -> list[str]:
         reason = skip_reason(
             article.text,
             SkipRules(),
-            url=article.canonical_url,
+            url=article.canonical_url or site.url + path,
             declared_article=article.declares_article,
         )
         verdicts[reason or "kept"] += 1
         if reason is None:
             kept.append(path)
-    stories = [
-        skip_reason(a.text, SkipRules(), url=a.canonical_url, declared_article=a.declares_article)
-        for a in (
-            extract_article(respond(site, "GET", s.path, {}).body, s.url) for s in site.articles
-        )
-    ]
+    stories = []
+    for story in site.articles:
+        article = extract_article(respond(site, "GET", story.path, {}).body, story.url)
+        url = article.canonical_url or story.url
+        reason = skip_reason(article.text, url=url, declared_article=article.declares_article)
+        stories.append(reason)
     return [
         f"fixture site: {sum(verdicts.values())} index pages: {dict(verdicts)}"
         + (f"; kept: {', '.join(kept)}" if kept else ""),

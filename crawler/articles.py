@@ -54,7 +54,7 @@ def page_to_record(
     reason = skip_reason(
         extracted.text,
         SkipRules(languages=source.languages),
-        url=extracted.canonical_url,
+        url=extracted.canonical_url or page.final_url,
         declared_language=extracted.language,
         declared_article=extracted.declares_article,
     )

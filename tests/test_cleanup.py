@@ -310,6 +310,20 @@ def test_titles_and_authors_lose_control_characters_at_extraction() -> None:
     assert record.title == "]0;ownedBig news today" and record.authors == ("[2JAnn",)
 
 
+def test_a_story_whose_canonical_names_the_home_page_keeps_its_own_url() -> None:
+    paragraphs = "".join(f"<p>{sentence}.</p>" for sentence in ENGLISH.split(". ") if sentence)
+    body = (
+        '<html><head><link rel="canonical" href="https://gazette.example/">'
+        f"</head><body><article>{paragraphs}</article></body></html>"
+    )
+    page = PageItem(url=BASE + "story", final_url=BASE + "story", body=body.encode(),
+                    content_type="text/html", header_charset="utf-8")  # fmt: skip
+    source = Source(name="gazette", allowed_domains=("gazette.example",))
+    record = page_to_record(page, source, 1, "trafilatura")
+    # Neither stored under the home page's address nor skipped as one.
+    assert record.url == BASE + "story" and record.status_reason is None
+
+
 def test_a_redirect_to_another_sites_story_is_not_recorded_as_an_alias() -> None:
     page = PageItem(
         url=BASE + "story",

@@ -62,6 +62,24 @@ def test_article_metadata_and_text(extractor: str) -> None:
     assert article.canonical_url == "https://gazette.example/news/2024/03/riverside-park"
 
 
+@pytest.mark.parametrize(
+    ("url", "declared", "expected"),
+    [
+        # A template that names the home page as every page's canonical: not believed.
+        ("https://party.example/basic-income-petition/", "https://party.example", None),
+        ("https://party.example/news/story?id=4", "/", None),
+        # The home page's own, and another story's address, are believed.
+        ("https://party.example/", "https://party.example/", "https://party.example/"),
+        ("https://party.example/?p=4", "/story-4/", "https://party.example/story-4/"),
+    ],
+)
+def test_a_canonical_naming_the_home_page_holds_only_for_the_home_page(
+    url: str, declared: str, expected: str | None
+) -> None:
+    html = f'<html><head><link rel="canonical" href="{declared}"></head><body></body></html>'
+    assert extract_article(html, url).canonical_url == expected
+
+
 def test_default_extractor_keeps_headline_and_exact_time() -> None:
     article = extract_article(page("article_en.html"), BASE + "riverside")
     assert article.extractor == "fakewatch"
