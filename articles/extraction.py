@@ -180,9 +180,7 @@ def _body_text(page: str, tree: HtmlElement, url: str, language: str | None) -> 
     The second extractor runs on about 1% of real pages, so the choice costs little; the
     rule was measured on trafilatura_eval (BENCHMARKS.md).
     """
-    document = trafilatura_document(tree, url, with_metadata=False)
-    raw = (document.text or "").strip() if document is not None else ""
-    text = clean_text(repair_mojibake(without_edge_links(raw, tree))) if raw else ""
+    text = _trafilatura_text(tree, url)
     # Counted as the skip rules count: a Japanese story has few spaces but many words.
     words = word_count(text)
     if words >= MIN_WORDS:
@@ -193,6 +191,13 @@ def _body_text(page: str, tree: HtmlElement, url: str, language: str | None) -> 
     return other if word_count(other) > words else text
 
 
+def _trafilatura_text(tree: HtmlElement, url: str, *, fast: bool = False) -> str:
+    """trafilatura's body text, cleaned, without related links at its edges ("" for none)."""
+    document = trafilatura_document(tree, url, with_metadata=False, fast=fast)
+    raw = (document.text or "").strip() if document is not None else ""
+    return clean_text(repair_mojibake(without_edge_links(raw, tree))) if raw else ""
+
+
 def _without_menu(text: str, tree: HtmlElement, url: str) -> str:
     """trafilatura's own extraction where the text it chose reads like a menu and that one
     reads like a story: its comparison with the fallback extractors can prefer a long menu
@@ -200,9 +205,7 @@ def _without_menu(text: str, tree: HtmlElement, url: str) -> str:
     On trafilatura_eval, 11 of 990 texts read like a menu; this changes one of them."""
     if not reads_like_index(text):
         return text
-    document = trafilatura_document(tree, url, with_metadata=False, fast=True)
-    raw = (document.text or "").strip() if document is not None else ""
-    own = clean_text(repair_mojibake(without_edge_links(raw, tree))) if raw else ""
+    own = _trafilatura_text(tree, url, fast=True)
     if word_count(own) >= MIN_WORDS and not reads_like_index(own):
         LOGGER.debug("trafilatura's text on %s reads like a menu: its own extraction taken", url)
         return own

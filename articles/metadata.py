@@ -12,6 +12,7 @@ from lxml.html import HtmlElement
 
 from articles.bylines import byline_names, json_ld_authors
 from articles.json_ld import JsonLdArticle, json_ld_article
+from articles.skip_rules import is_home_page
 
 LOGGER = logging.getLogger(__name__)
 
@@ -83,14 +84,9 @@ def believed_canonical(url: str, href: str | None) -> str | None:
     that is not one: a misconfigured template's claim, which would merge every story of the
     site into one URL and judge each by its home page's address."""
     canonical = _absolute(url, href)
-    if canonical is not None and _is_root(canonical) and not _is_root(url):
+    if canonical is not None and is_home_page(canonical) and not is_home_page(url):
         return None
     return canonical
-
-
-def _is_root(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.path in {"", "/"} and not parts.query
 
 
 def _absolute(base: str, href: str | None) -> str | None:

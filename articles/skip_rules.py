@@ -158,15 +158,21 @@ def reads_like_index(text: str) -> bool:
 def _is_index_url(url: str) -> bool:
     """A homepage (without a query: /?p=123 is a post), a paginated list, or a path that
     ends in an index segment and at most INDEX_SEGMENT_DEPTH more."""
+    if is_home_page(url):
+        return True
     parts = urlsplit(url)
-    if parts.path in {"", "/"}:
-        return not parts.query
     if PAGINATION.search(parts.path):
         return True
     segments = [segment for segment in parts.path.split("/") if segment]
     return any(
         INDEX_SEGMENT.fullmatch(segment) for segment in segments[-(INDEX_SEGMENT_DEPTH + 1) :]
     )
+
+
+def is_home_page(url: str) -> bool:
+    """A site's root address, without a query (/?p=123 is a post)."""
+    parts = urlsplit(url)
+    return parts.path in {"", "/"} and not parts.query
 
 
 def _is_headline(line: str) -> bool:

@@ -16,10 +16,10 @@ from sqlalchemy import Engine
 
 from articles.site_names import SiteNames
 from crawler.report import CrawlReport
-from crawler.run import crawler_process, remember_learned_names
+from crawler.run import crawler_process
 from crawler.scrapy_settings import scrapy_settings
 from crawler.settings import CrawlSettings
-from crawler.site_names import known_site_names
+from crawler.site_names import known_site_names, remember_learned_names
 from crawler.sources import Source
 from crawler.spiders.recrawl import RecrawlSpider
 from crawler.store import ArticleStore

@@ -19,7 +19,7 @@ from articles.site_names import SiteNames
 from crawler.report import CrawlReport
 from crawler.scrapy_settings import REACTOR, scrapy_settings
 from crawler.settings import CrawlSettings
-from crawler.site_names import known_site_names, remember_site_names
+from crawler.site_names import known_site_names, remember_learned_names
 from crawler.sources import Source
 from crawler.spiders.news import NewsSpider
 from crawler.store import ArticleStore
@@ -124,15 +124,6 @@ def crawl_once(
     for job in jobs:
         record(*job)  # those whose recording failed while the crawl ran
     return [report for _, report, _, _ in jobs]
-
-
-def remember_learned_names(session: Session, source_id: int, report: CrawlReport) -> None:
-    """Keep the names the crawl learned from the source's titles (see crawler.site_names)."""
-    learned = report.site_names.learned
-    if learned:
-        changed = remember_site_names(session, source_id, learned)
-        LOGGER.info("%s: its titles carry the name %s: dropped from %d stored titles",
-                    report.source_name, " / ".join(map(repr, learned)), changed)  # fmt: skip
 
 
 def crawler_process() -> CrawlerProcess:

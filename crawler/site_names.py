@@ -7,19 +7,32 @@ alike whatever page taught the name.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from articles.metadata import refine_title
+from crawler.report import CrawlReport
 from db.models import Article, Source
+
+LOGGER = logging.getLogger(__name__)
 
 
 def known_site_names(session: Session, source_id: int) -> tuple[str, ...]:
     """The names earlier crawls learned for this source."""
     names = session.scalar(select(Source.site_names).where(Source.id == source_id))
     return tuple(str(name) for name in names or ())
+
+
+def remember_learned_names(session: Session, source_id: int, report: CrawlReport) -> None:
+    """Keep the names a crawl learned from the source's titles, and say so."""
+    learned = report.site_names.learned
+    if learned:
+        changed = remember_site_names(session, source_id, learned)
+        LOGGER.info("%s: its titles carry the name %s: dropped from %d stored titles",
+                    report.source_name, " / ".join(map(repr, learned)), changed)  # fmt: skip
 
 
 def remember_site_names(session: Session, source_id: int, learned: Sequence[str]) -> int:
