@@ -56,6 +56,14 @@ MODELS: dict[str, tuple[str, dict[str, Any]]] = {
     "lightgbm": ("lightgbm", {"n_jobs": 2}),
     "lightgbm_study": ("lightgbm", {"preset": "study", "n_jobs": 2}),
     "ensemble": ("ensemble", {"member_params": {"lightgbm": {"n_jobs": 2}}}),
+    "embedding_logreg": ("embedding_logreg", {}),
+    "ensemble_embedding": (
+        "ensemble",
+        {
+            "members": ["tfidf_logreg", "lightgbm", "embedding_logreg"],
+            "member_params": {"lightgbm": {"n_jobs": 2}},
+        },
+    ),
 }
 
 
@@ -88,7 +96,7 @@ def main() -> int:
     if unknown:
         print(f"unknown: {', '.join(unknown)}", file=sys.stderr)
         return 2
-    print(f"machine: {describe(('lightgbm', 'scikit-learn'))}")
+    print(f"machine: {describe(('lightgbm', 'scikit-learn', 'torch', 'sentence-transformers'))}")
     print(f"load average before: {os.getloadavg()[0]:.1f}")
     corpus = load(names)
     held_out = [c for c in args.held_out.split(",") if c]

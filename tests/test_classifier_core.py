@@ -215,8 +215,9 @@ def test_every_listed_kind_is_a_registered_class_and_the_cli_offers_it() -> None
     assert tuple(artifacts.KIND_MODULES) == MODEL_KINDS
     for kind in artifacts.KIND_MODULES:
         assert artifacts.model_class(kind).kind == kind
-    # Cheap kinds refit per fold; the neural ones would take hours on a CPU.
-    assert artifacts.refit_kinds() == ("lightgbm", "tfidf_logreg")
+    # Cheap kinds refit per fold; the neural ones would take hours on a CPU. Sentence
+    # embeddings are made once per article and process, so their linear head refits cheaply.
+    assert artifacts.refit_kinds() == ("lightgbm", "tfidf_logreg", "embedding_logreg")
 
 
 def test_a_kind_whose_stack_is_not_installed_names_the_extra_to_install(
@@ -225,12 +226,16 @@ def test_a_kind_whose_stack_is_not_installed_names_the_extra_to_install(
     # As in an install without extras: importing these fails and find_spec finds nothing.
     for module in ("tensorflow", "keras", "torch", "transformers"):
         monkeypatch.setitem(sys.modules, module, None)
-    for kind in ("lstm", "transformer"):
+    for kind, extra in (
+        ("lstm", "lstm"),
+        ("transformer", "transformer"),
+        ("embedding_logreg", "transformer"),
+    ):
         with pytest.raises(MissingExtraError) as raised:
             artifacts.model_class(kind)
         message = str(raised.value)
         assert message.startswith(f"the {kind} model kind needs ") and "\n" not in message
-        assert message.endswith(f"pip install 'fakewatch[{kind}]'")
+        assert message.endswith(f"pip install 'fakewatch[{extra}]'")
         assert not artifacts.kind_installed(kind)
         # A saved model of that kind says the same, not "corrupt, retrain".
         folder = tmp_path / kind
@@ -239,7 +244,7 @@ def test_a_kind_whose_stack_is_not_installed_names_the_extra_to_install(
         manifest |= {"kind": kind, "params": {}, "preprocessing": {}, "calibration": {}}
         manifest |= {"thresholds": {}, "files": {}}
         (folder / artifacts.MANIFEST_NAME).write_text(json.dumps(manifest))
-        with pytest.raises(MissingExtraError, match=rf"fakewatch\[{kind}\]"):
+        with pytest.raises(MissingExtraError, match=rf"fakewatch\[{extra}\]"):
             artifacts.load_model(folder)
     corpus = synthetic_corpus(40)
     ensemble = artifacts.model_class("ensemble")(members=["tfidf_logreg", "lstm"])

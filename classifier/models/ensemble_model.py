@@ -1,12 +1,13 @@
 """`ensemble` kind: the families fakewatch has, stacked on out-of-fold predictions.
 
-Each member kind (default `tfidf_logreg` and `lightgbm`; `lstm` and `transformer` may join)
-is trained `folds` times on all training articles but one fold and scores that fold, so every
-training article gets each member's score from a model that never saw it. A logistic
-regression on those scores' log-odds (the stacker) learns how much to trust each member;
-then every member is trained once more on all the training articles (with the validation
-articles for early stopping) and the stacker combines them. The ensemble as a whole is then
-calibrated, thresholded and given its domain-shift detector by the base class, like any kind.
+Each member kind (default `tfidf_logreg` and `lightgbm`; `lstm`, `transformer` and
+`embedding_logreg` may join) is trained `folds` times on all training articles but one fold
+and scores that fold, so every training article gets each member's score from a model that
+never saw it. A logistic regression on those scores' log-odds (the stacker) learns how much
+to trust each member; then every member is trained once more on all the training articles
+(with the validation articles for early stopping) and the stacker combines them. The
+ensemble as a whole is then calibrated, thresholded and given its domain-shift detector by
+the base class, like any kind.
 
 Members see the text the ensemble's preprocessing made and add none of their own. Each is
 saved in its own subfolder (`member-<kind>/`, its own safe format and manifest, checksummed by
