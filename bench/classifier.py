@@ -74,6 +74,12 @@ MODEL_SPECS: dict[str, tuple[str, dict[str, Any]]] = {
             "num_threads": 2,
         },
     ),
+    "embedding_logreg": ("embedding_logreg", {}),
+    "ensemble": ("ensemble", {}),
+    "ensemble_embedding": (
+        "ensemble",
+        {"members": ["tfidf_logreg", "lightgbm", "embedding_logreg"]},
+    ),
 }
 # The hyperparameter that sets vocabulary size, per kind (the hook for the vocabulary curve).
 VOCABULARY_PARAM = {"lightgbm": "max_features", "lstm": "vocabulary_size"}

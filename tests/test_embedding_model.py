@@ -66,7 +66,9 @@ def test_save_and_load_give_identical_scores_and_refuse_another_encoder(
     # The encoder is the install's, not copied; and nothing is pickled.
     assert not [n for n in names if n.endswith((".safetensors", ".bin", ".pkl", ".pickle"))]
     loaded = load_model(folder)
+    embedding_model._VECTORS.clear()  # as in a process that scores and never trains (the daemon)
     before, after = model.assess(test), loaded.assess(test)
+    assert not embedding_model._VECTORS  # scoring alone keeps no vectors: the daemon does not grow
     np.testing.assert_array_equal(before.proba_fake, after.proba_fake)
     np.testing.assert_array_equal(before.shift, after.shift)
     np.testing.assert_array_equal(before.verdicts, after.verdicts)

@@ -9,8 +9,8 @@ than words on CoAID only: it is an ensemble member and an option, not the defaul
 
 The encoder is not copied into the model folder: the head's weights are JSON, with the name of
 the encoder that made its vectors, and a folder whose encoder this install does not ship is
-refused on load. Embeddings are kept per process by the text's digest, so an ensemble's folds,
-calibration and validation embed each article once. No explanation: a vector's dimensions
+refused on load. Training articles' embeddings are kept per process by the text's digest, so
+an ensemble's folds and a refit embed each article once. No explanation: a vector's dimensions
 name no word.
 """
 
@@ -67,7 +67,7 @@ class EmbeddingLogregModel(FakeNewsModel):
 
         encoder = _encoder(self.max_tokens, self.batch_size)
         regression = LogisticRegression(C=self.C, max_iter=2000)
-        regression.fit(embed(encoder, text_features.article_documents(X)), y)
+        regression.fit(embed(encoder, text_features.article_documents(X), remember=True), y)
         self.encoder_name_ = encoder.name
         self.coef_ = regression.coef_[0].astype(np.float64)
         self.intercept_ = float(regression.intercept_[0])
@@ -110,22 +110,35 @@ def _encoder(max_tokens: int, batch_size: int) -> SentenceEncoder:
     return SentenceEncoder(max_tokens=max_tokens, batch_size=batch_size)
 
 
-def embed(encoder: SentenceEncoder, documents: list[str]) -> NDArray[np.float32]:
-    """One unit vector per document, each embedded once per process (see CACHE_SIZE)."""
+def embed(
+    encoder: SentenceEncoder, documents: list[str], *, remember: bool = False
+) -> NDArray[np.float32]:
+    """One unit vector per document. Vectors of training articles (`remember`) are kept, up to
+    CACHE_SIZE, so that refits on the same articles (an ensemble's folds, a refit on train and
+    test) do not embed them again. A process that has trained keeps what it scores too (an
+    ensemble scores the fold it held out, then trains on it); one that only scores (the
+    daemon) keeps nothing, so it does not grow."""
+    remember = remember or bool(_VECTORS)
     keys = [(encoder.name, hashlib.blake2b(d.encode(), digest_size=16).digest()) for d in documents]
     missing = {key: document for key, document in zip(keys, documents, strict=True)}
     missing = {key: document for key, document in missing.items() if key not in _VECTORS}
+    found: dict[tuple[str, bytes], NDArray[np.float32]] = {}
     pending = list(missing.items())
     for start in range(0, len(pending), PROGRESS_EVERY):
         chunk = pending[start : start + PROGRESS_EVERY]
         for (key, _), vector in zip(chunk, encoder.encode([d for _, d in chunk]), strict=True):
-            _VECTORS[key] = vector
+            found[key] = vector
         if len(pending) > PROGRESS_EVERY:
             LOGGER.info("embedded %d of %d articles", start + len(chunk), len(pending))
     rows = []
     for key in keys:
-        _VECTORS.move_to_end(key)
-        rows.append(_VECTORS[key])
+        if key in _VECTORS:
+            _VECTORS.move_to_end(key)
+            rows.append(_VECTORS[key])
+        else:
+            rows.append(found[key])
+            if remember:
+                _VECTORS[key] = found[key]
     while len(_VECTORS) > CACHE_SIZE:
         _VECTORS.popitem(last=False)
     return np.vstack(rows) if rows else np.zeros((0, encoder.dimensions), dtype=np.float32)
