@@ -94,9 +94,9 @@ class MiniLmKnn:
     scored articles are embedded anew each time, so the timing includes the encoder."""
 
     def __init__(self, documents: list[str], seed: int) -> None:
-        from classifier.models.embedding_model import _encoder, embed
+        from classifier.models.embedding_model import embed, shipped_encoder
 
-        self.encoder = _encoder(256, 32)
+        self.encoder = shipped_encoder(256, 32)
         vectors = embed(self.encoder, documents)
         rows = np.random.default_rng(seed).permutation(len(vectors))[:REFERENCE_ROWS]
         self.reference = vectors[np.sort(rows)]

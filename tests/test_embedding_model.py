@@ -97,7 +97,7 @@ def test_an_ensemble_member_embeds_each_article_once(
     train, validation, test = corpora
     embedding_model._VECTORS.clear()
     calls: list[int] = []
-    encoder = embedding_model._encoder(64, 32)
+    encoder = embedding_model.shipped_encoder(64, 32)
     encode = encoder.encode
 
     def counted(texts: list[str]) -> np.ndarray:

@@ -65,7 +65,7 @@ class EmbeddingLogregModel(FakeNewsModel):
     def _fit_raw(self, X: Frame, y: Labels, X_val: Frame | None, y_val: Labels | None) -> None:
         from sklearn.linear_model import LogisticRegression
 
-        encoder = _encoder(self.max_tokens, self.batch_size)
+        encoder = shipped_encoder(self.max_tokens, self.batch_size)
         regression = LogisticRegression(C=self.C, max_iter=2000)
         regression.fit(embed(encoder, text_features.article_documents(X), remember=True), y)
         self.encoder_name_ = encoder.name
@@ -76,7 +76,7 @@ class EmbeddingLogregModel(FakeNewsModel):
         if len(X) == 0:
             return np.zeros(0)
         vectors = embed(
-            _encoder(self.max_tokens, self.batch_size), text_features.article_documents(X)
+            shipped_encoder(self.max_tokens, self.batch_size), text_features.article_documents(X)
         )
         logits = vectors.astype(np.float64) @ self.coef_ + self.intercept_
         return np.asarray(1.0 / (1.0 + np.exp(-logits)), dtype=float)
@@ -91,7 +91,7 @@ class EmbeddingLogregModel(FakeNewsModel):
 
     def _load_files(self, folder: Path) -> None:
         head = json.loads((folder / HEAD_FILE).read_text(encoding="utf-8"))
-        encoder = _encoder(self.max_tokens, self.batch_size)
+        encoder = shipped_encoder(self.max_tokens, self.batch_size)
         if head["encoder"] != encoder.name:
             raise ValueError(
                 f"its head was trained on {head['encoder']} vectors, but this install's encoder "
@@ -105,7 +105,7 @@ class EmbeddingLogregModel(FakeNewsModel):
 
 
 @cache
-def _encoder(max_tokens: int, batch_size: int) -> SentenceEncoder:
+def shipped_encoder(max_tokens: int, batch_size: int) -> SentenceEncoder:
     """One shipped MiniLM per setting and process (loading it takes seconds)."""
     return SentenceEncoder(max_tokens=max_tokens, batch_size=batch_size)
 
@@ -120,10 +120,11 @@ def embed(
     daemon) keeps nothing, so it does not grow."""
     remember = remember or bool(_VECTORS)
     keys = [(encoder.name, hashlib.blake2b(d.encode(), digest_size=16).digest()) for d in documents]
-    missing = {key: document for key, document in zip(keys, documents, strict=True)}
-    missing = {key: document for key, document in missing.items() if key not in _VECTORS}
+    # Each document not yet embedded, once even where it repeats.
+    pending = list(
+        {k: d for k, d in zip(keys, documents, strict=True) if k not in _VECTORS}.items()
+    )
     found: dict[tuple[str, bytes], NDArray[np.float32]] = {}
-    pending = list(missing.items())
     for start in range(0, len(pending), PROGRESS_EVERY):
         chunk = pending[start : start + PROGRESS_EVERY]
         for (key, _), vector in zip(chunk, encoder.encode([d for _, d in chunk]), strict=True):
