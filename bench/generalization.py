@@ -57,6 +57,7 @@ MODELS: dict[str, tuple[str, dict[str, Any]]] = {
     "lightgbm_study": ("lightgbm", {"preset": "study", "n_jobs": 2}),
     "ensemble": ("ensemble", {"member_params": {"lightgbm": {"n_jobs": 2}}}),
     "embedding_logreg": ("embedding_logreg", {}),
+    "lstm": ("lstm", {}),
     "ensemble_embedding": (
         "ensemble",
         {
