@@ -10,6 +10,11 @@ these files gives a user.
 
     python bench/generalization.py                       # tfidf_logreg and lightgbm, all corpora
     python bench/generalization.py --models lightgbm --held-out fakehealth
+    python bench/generalization.py --labelled 100,300,1000 [--labelled-only]
+
+With --labelled N, N articles of each left-out corpus (whole duplicate groups, stratified by
+label) join the training data, or with --labelled-only are all of it, and the rest of that
+corpus is scored: how many labels of a user's own sources make the verdict hold there.
 
 Per left-out corpus: AUC and log loss, precision and recall of the "fake" verdict at the
 model's own threshold, the share of real articles flagged fake, the share left uncertain.
@@ -86,6 +91,14 @@ def main() -> int:
     parser.add_argument("--models", default="tfidf_logreg,lightgbm", help="of " + ",".join(MODELS))
     parser.add_argument("--corpora", default=",".join(CORPORA), help="which corpora take part")
     parser.add_argument("--held-out", default="", help="leave out only these (default: each)")
+    parser.add_argument(
+        "--labelled",
+        default="0",
+        metavar="N[,N...]",
+        help="also train on N labelled articles of the left-out corpus (one run per N)",
+    )
+    parser.add_argument("--labelled-only", action="store_true", help="train on those alone")
+    parser.add_argument("--validation-size", type=float, default=0.1, metavar="SHARE")
     parser.add_argument("--out", default=str(REPO / "bench" / "results"), metavar="DIR")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
@@ -102,18 +115,32 @@ def main() -> int:
     corpus = load(names)
     held_out = [c for c in args.held_out.split(",") if c]
     results: dict[str, Any] = {}
-    for name in models:
+    runs = [(name, int(n)) for name in models for n in args.labelled.split(",")]
+    for name, labelled in runs:
         kind, params = MODELS[name]
         started = time.perf_counter()
+        # A corpus is left out with N labelled only where N is under half of it.
+        sizes = corpus["corpus"].value_counts()
+        too_small = sorted(c for c in held_out or sizes.index if labelled >= sizes[c] / 2)
+        if too_small:
+            print(f"\n{labelled} labelled rows are half or more of {', '.join(too_small)}: skipped")
+        left_out = [c for c in held_out or sorted(sizes.index) if c not in too_small]
+        if not left_out:
+            continue
         scores = leave_one_corpus_out(
             corpus,
             lambda kind=kind, params=params: build_model(kind, dict(params)),
-            held_out=held_out,
+            held_out=left_out,
+            validation_size=args.validation_size,
+            labelled_rows=labelled,
+            labelled_only=args.labelled_only,
             on_step=lambda line: print(f"  {line}", file=sys.stderr, flush=True),
         )
-        print(f"\n{name} ({time.perf_counter() - started:.0f} s)\n")
+        label = name + (f", {labelled} labelled" if labelled else "")
+        label += " only" if args.labelled_only else ""
+        print(f"\n{label} ({time.perf_counter() - started:.0f} s)\n")
         print(markdown_table(scores, model=name))
-        results[name] = {
+        results[label] = {
             "measured": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "scores": [score.row() for score in scores],
         }

@@ -101,12 +101,41 @@ def test_leave_one_out_of_a_model_folder_and_one_corpus(
     assert rows[0]["trained_on"] == ["wire"] and rows[0]["roc_auc"] > 0.8
 
 
+def test_labelled_rows_of_the_left_out_corpus_teach_its_labels(
+    corpora: dict[str, Path], tmp_path: Path
+) -> None:
+    base = ["evaluate", "--leave-one-out", "--model", "tfidf_logreg", "--held-out", "upside"]
+    base += [arg for path in corpora.values() for arg in ("--data", str(path))]
+    scores = {}
+    for name, extra in {
+        "mixed": ["--labelled", "50"],
+        "only": ["--labelled", "50", "--labelled-only", "--validation-size", "0.3"],
+    }.items():
+        out = tmp_path / name
+        assert main([*base, *extra, "--out", str(out)]) == 0
+        [scores[name]] = json.loads((out / "leave_one_out.json").read_text())
+        assert f"{scores[name]['labelled_rows']} |" in (out / "REPORT.md").read_text()
+    for row in scores.values():
+        # Whole duplicate groups, about the number asked for; they are not scored.
+        assert 40 <= row["labelled_rows"] <= 60
+        assert row["articles"] + row["labelled_rows"] == 120
+    assert scores["mixed"]["trained_on"] == ["blogs", "upside", "wire"]
+    assert scores["only"]["trained_on"] == ["upside"]
+    assert scores["only"]["train_rows"] < row["labelled_rows"]  # its validation rows aside
+    # Its own labels, alone, teach "upside" what the other corpora got backwards (AUC < 0.3);
+    # mixed with their 280, its 50 are outvoted.
+    assert scores["only"]["roc_auc"] > 0.7 > scores["mixed"]["roc_auc"]
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
         (["--model", "nonsense"], "neither a model folder nor a model kind"),
         (["--model", "tfidf_logreg", "--held-out", "nope"], "no corpus named nope"),
         (["--model", "tfidf_logreg", "--cv", "3"], "do not go with --leave-one-out"),
+        (["--model", "tfidf_logreg", "--labelled", "100"], "too few of the 160 articles of blogs"),
+        (["--model", "tfidf_logreg", "--labelled-only"], "needs --labelled N"),
+        (["--model", "tfidf_logreg", "--labelled", "-5"], "0 or more"),
     ],
 )
 def test_leave_one_out_errors_are_one_line(
@@ -117,6 +146,14 @@ def test_leave_one_out_errors_are_one_line(
     assert main(args) != 0
     error = capsys.readouterr().err.strip().splitlines()[-1]
     assert error.startswith("fakewatch: error:") and message in error
+
+
+def test_labelled_goes_with_leave_one_out(
+    corpora: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["evaluate", "--model", "tfidf_logreg", "--labelled", "10"]
+    assert main([*args, "--data", str(corpora["wire"])]) != 0
+    assert "--labelled go with --leave-one-out" in capsys.readouterr().err
 
 
 def test_leave_one_out_needs_two_corpora(

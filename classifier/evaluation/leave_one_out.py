@@ -6,6 +6,12 @@ corpus. So the question asked here is how a configuration does on a corpus it ha
 per left-out corpus, AUC and log loss of the probabilities, and, at the threshold the model
 chose on its own validation split, how often its "fake" verdict is right, how many fakes it
 finds, how many real articles it flags, and how many it leaves uncertain.
+
+A second question is how many labels of a new corpus make the verdict hold there, as a user's
+reviews of their own sources would (`fakewatch review --export`): with `labelled_rows`, that
+many articles of the left-out corpus (whole duplicate groups, stratified by label) join the
+training data, or with `labelled_only` are the whole of it, and the rest of the corpus is
+scored.
 """
 
 from __future__ import annotations
@@ -28,9 +34,12 @@ from classifier.models.calibration import VERDICT_FAKE, VERDICT_UNCERTAIN
 
 LOGGER = logging.getLogger(__name__)
 
+# At most this share of a left-out corpus may be labelled: the rest is what is scored.
+MAX_LABELLED_SHARE = 0.5
 # Columns of the table, in order, with their headings.
 TABLE_COLUMNS = {
     "corpus": "left out",
+    "labelled_rows": "labelled rows of it",
     "articles": "articles",
     "fake": "fake",
     "roc_auc": "AUC",
@@ -64,6 +73,8 @@ class HeldOutScore:
     out_of_distribution: float
     threshold: float
     seconds: float
+    # Articles of this corpus in the training data (`labelled_rows`), not among those scored.
+    labelled_rows: int = 0
 
     def row(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -77,6 +88,8 @@ def leave_one_corpus_out(
     held_out: Sequence[str] = (),
     validation_size: float = 0.1,
     seed: int = 42,
+    labelled_rows: int = 0,
+    labelled_only: bool = False,
     on_step: Callable[[str], None] = LOGGER.info,
 ) -> list[HeldOutScore]:
     """Score each corpus (each of `held_out`, or all) with a model trained on the others.
@@ -84,7 +97,13 @@ def leave_one_corpus_out(
     `corpus` is cleaned rows with a `corpus` column. The training part is split into train
     and validation (duplicate groups kept together, stratified by corpus and label); the
     validation rows calibrate the model and choose its thresholds, as `fakewatch train` does.
+    `labelled_rows` articles of the left-out corpus join the training part (`labelled_only`:
+    they are all of it) and are not scored.
     """
+    if labelled_rows < 0:
+        raise CorpusError(f"--labelled {labelled_rows}: give a number of rows, 0 or more")
+    if labelled_only and labelled_rows == 0:
+        raise CorpusError("--labelled-only needs --labelled N, a number of rows above 0")
     names = sorted(corpus["corpus"].unique()) if "corpus" in corpus else []
     if len(names) < 2:
         raise CorpusError("leave-one-out needs at least two corpora: give --data twice or more")
@@ -96,9 +115,18 @@ def leave_one_corpus_out(
     scores = []
     for name in held_out or names:
         rest, left_out = corpus[corpus["corpus"] != name], corpus[corpus["corpus"] == name]
+        labelled = left_out.iloc[:0]
+        if labelled_rows:
+            labelled, left_out = _labelled_part(left_out, name, labelled_rows, seed)
+            rest = labelled if labelled_only else pd.concat([rest, labelled])
         splits = split_corpus(
             rest, duplicate_groups(rest), validation_size=validation_size, test_size=0.0, seed=seed
         )
+        if splits.validation["label"].nunique() < 2:
+            raise CorpusError(
+                f"the validation rows for leaving out {name} hold one class only: "
+                "give more --labelled rows or a larger --validation-size"
+            )
         trained_on = tuple(sorted(rest["corpus"].unique()))
         on_step(f"{name}: training on {len(splits.train)} articles of {', '.join(trained_on)}")
         started = time.perf_counter()
@@ -109,13 +137,37 @@ def leave_one_corpus_out(
             splits.validation["label"].to_numpy(),
         )
         score = _score(model, left_out, name, trained_on, len(splits.train))
-        score = dataclasses.replace(score, seconds=round(time.perf_counter() - started, 1))
+        score = dataclasses.replace(
+            score,
+            seconds=round(time.perf_counter() - started, 1),
+            labelled_rows=len(labelled),
+        )
         on_step(
             f"{name}: AUC {score.roc_auc:.3f}, precision of fake {score.precision:.3f}, "
             f"recall {score.recall:.3f}, real flagged fake {score.real_flagged_fake:.3f}"
         )
         scores.append(score)
     return scores
+
+
+def _labelled_part(
+    rows: pd.DataFrame, name: str, size: int, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """About `size` rows of a corpus, whole duplicate groups stratified by label, and the rest."""
+    if size >= len(rows) * MAX_LABELLED_SHARE:
+        raise CorpusError(
+            f"--labelled {size} would leave too few of the {len(rows)} articles of {name} "
+            f"to score: give at most {int(len(rows) * MAX_LABELLED_SHARE) - 1}"
+        )
+    parts = split_corpus(
+        rows, duplicate_groups(rows), validation_size=size / len(rows), test_size=0.0, seed=seed
+    )
+    labelled = parts.validation
+    if labelled["label"].nunique() < 2:
+        raise CorpusError(
+            f"{size} labelled rows of {name} hold one class only: give --labelled a larger number"
+        )
+    return labelled, parts.train
 
 
 def _score(
@@ -156,11 +208,17 @@ def _score(
 
 def markdown_table(scores: Sequence[HeldOutScore], model: str = "") -> str:
     """The scores as a Markdown table, one row per left-out corpus (and `model` column)."""
-    heading = (["model"] if model else []) + list(TABLE_COLUMNS.values())
+    # The labelled rows' column only where some were labelled.
+    columns = {
+        key: title
+        for key, title in TABLE_COLUMNS.items()
+        if key != "labelled_rows" or any(score.labelled_rows for score in scores)
+    }
+    heading = (["model"] if model else []) + list(columns.values())
     lines = ["| " + " | ".join(heading) + " |", "|" + " --- |" * len(heading)]
     for score in scores:
         row = score.row()
-        cells = ([model] if model else []) + [_cell(row[key]) for key in TABLE_COLUMNS]
+        cells = ([model] if model else []) + [_cell(row[key]) for key in columns]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

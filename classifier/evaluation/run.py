@@ -137,12 +137,16 @@ def leave_one_out_report(
     held_out: Sequence[str] = (),
     corpus_format: CorpusFormat | None = None,
     cleanup: SkipRules | None = None,
+    validation_size: float = 0.1,
+    labelled_rows: int = 0,
+    labelled_only: bool = False,
     on_step: Callable[[str], None] = LOGGER.info,
 ) -> Path:
     """Leave each corpus out in turn (see `leave_one_out`); writes REPORT.md and scores.json.
 
     `model` is a model folder, whose kind and hyperparameters are retrained per corpus, or
-    a kind name, with its defaults. Returns the Markdown report's path.
+    a kind name, with its defaults. `labelled_rows` articles of each left-out corpus join the
+    training data (`labelled_only`: are all of it). Returns the Markdown report's path.
     """
     folder = Path(model)
     if folder.is_dir():
@@ -161,7 +165,13 @@ def leave_one_out_report(
         corpus, cleanup_report = clean_corpus(corpus, cleanup)
         on_step(f"cleanup: {cleanup_report.summary()}")
     scores = leave_one_corpus_out(
-        corpus, lambda: clone(template), held_out=held_out, on_step=on_step
+        corpus,
+        lambda: clone(template),
+        held_out=held_out,
+        validation_size=validation_size,
+        labelled_rows=labelled_rows,
+        labelled_only=labelled_only,
+        on_step=on_step,
     )
     out.mkdir(parents=True, exist_ok=True)
     (out / LEAVE_ONE_OUT_JSON).write_text(
@@ -171,12 +181,30 @@ def leave_one_out_report(
     report = out / "REPORT.md"
     report.write_text(
         f"# {template.kind}: leave one corpus out\n\n"
-        "Each row: trained on the other corpora (their validation split chose the threshold), "
-        "scored on the corpus left out, which it never saw.\n\n"
+        f"{_trained_on(labelled_rows, labelled_only)}\n\n"
         f"{markdown_table(scores)}\n",
         encoding="utf-8",
     )
     return report
+
+
+def _trained_on(labelled_rows: int, labelled_only: bool) -> str:
+    """What the report's rows were trained on, in a sentence."""
+    if labelled_only:
+        return (
+            f"Each row: trained on {labelled_rows} labelled articles of the corpus left out "
+            "alone (their validation split chose the threshold), scored on the rest of it."
+        )
+    if labelled_rows:
+        return (
+            f"Each row: trained on the other corpora and {labelled_rows} labelled articles of "
+            "the corpus left out (their validation split chose the threshold), scored on the "
+            "rest of it."
+        )
+    return (
+        "Each row: trained on the other corpora (their validation split chose the threshold), "
+        "scored on the corpus left out, which it never saw."
+    )
 
 
 def _paths(data: str | Path | Sequence[str | Path]) -> list[str | Path]:

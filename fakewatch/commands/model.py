@@ -136,6 +136,26 @@ def _register_evaluate(subparsers: Any) -> None:
         metavar="CORPUS",
         help="with --leave-one-out: only leave out this corpus (repeatable; default all)",
     )
+    parser.add_argument(
+        "--labelled",
+        type=int,
+        default=0,
+        metavar="N",
+        help="with --leave-one-out: N articles of each left-out corpus join the training data, "
+        "as reviews of your own sources would; the rest of it is scored",
+    )
+    parser.add_argument(
+        "--labelled-only",
+        action="store_true",
+        help="with --labelled N: train on those N articles alone",
+    )
+    parser.add_argument(
+        "--validation-size",
+        type=float,
+        default=0.1,
+        help="with --leave-one-out: share of the training articles that calibrates the model "
+        "and chooses its thresholds (default 0.1)",
+    )
     parser.add_argument("--cv", type=int, metavar="K", help="also K-fold cross-validate the kind")
     parser.add_argument("--learning-curve", action="store_true", help="also a learning curve")
     _add_corpus_options(parser)
@@ -234,13 +254,16 @@ def run_evaluate(args: argparse.Namespace, settings: Settings) -> int:
             held_out=args.held_out,
             corpus_format=_corpus_format(args),
             cleanup=None if args.no_cleanup else _cleanup_rules(),
+            validation_size=args.validation_size,
+            labelled_rows=args.labelled,
+            labelled_only=args.labelled_only,
             on_step=say,
         )
         print(report.read_text(encoding="utf-8"))
         print(f"report written to {report}")
         return 0
-    if args.held_out:
-        raise ClassifierError("--held-out goes with --leave-one-out")
+    if args.held_out or args.labelled or args.labelled_only:
+        raise ClassifierError("--held-out and --labelled go with --leave-one-out")
     report = evaluate_folder(
         args.model,
         args.data,
