@@ -44,17 +44,19 @@ from bench.machine import describe  # noqa: E402
 from bench.shared_data import SHARED_DATA, absent  # noqa: E402
 from classifier.corpus.cleanup import clean_corpus  # noqa: E402
 from classifier.corpus.loading import CorpusFormat, load_corpus  # noqa: E402
+from classifier.errors import CorpusError  # noqa: E402
 from classifier.evaluation.leave_one_out import leave_one_corpus_out, markdown_table  # noqa: E402
 from classifier.training import build_model  # noqa: E402
 
 # Corpus name -> (file under ../shared/data, how its columns are laid out).
 CORPORA: dict[str, tuple[str, CorpusFormat]] = {
-    "gossipcop": ("fakenewsnet_gossipcop/gossipcop.csv.gz", CorpusFormat()),
+    "gossipcop": ("fakenewsnet_gossipcop/gossipcop.csv.gz", CorpusFormat(source_column="url")),
     "isot": ("isot_sample/isot_sample.csv.gz", CorpusFormat()),
     "liar": ("liar/liar_train.csv.gz", CorpusFormat(title_column=None, text_column="statement")),
-    "coaid": ("coaid/coaid.csv.gz", CorpusFormat()),
-    "fakehealth": ("fakehealth/fakehealth.csv.gz", CorpusFormat()),
+    "coaid": ("coaid/coaid.csv.gz", CorpusFormat(source_column="url")),
+    "fakehealth": ("fakehealth/fakehealth.csv.gz", CorpusFormat(source_column="url")),
 }
+HOST = r"^https?://(?:www\.)?([^/:?#]+)"
 # Benchmark name -> (kind, hyperparameters).
 MODELS: dict[str, tuple[str, dict[str, Any]]] = {
     "tfidf_logreg": ("tfidf_logreg", {}),
@@ -78,7 +80,10 @@ def load(names: list[str]) -> pd.DataFrame:
     frames = []
     for name in names:
         path, corpus_format = CORPORA[name]
-        frames.append(load_corpus(SHARED_DATA / path, corpus_format).assign(corpus=name))
+        frame = load_corpus(SHARED_DATA / path, corpus_format).assign(corpus=name)
+        if corpus_format.source_column == "url":  # the site: GossipCop's own column is constant
+            frame["source"] = frame["source"].str.extract(HOST, expand=False).str.lower()
+        frames.append(frame)
     corpus, report = clean_corpus(pd.concat(frames, ignore_index=True), CORPUS_RULES)
     print(f"cleanup: {report.summary()}")
     for name, rows in corpus.groupby("corpus", sort=False):
@@ -98,6 +103,12 @@ def main() -> int:
         help="also train on N labelled articles of the left-out corpus (one run per N)",
     )
     parser.add_argument("--labelled-only", action="store_true", help="train on those alone")
+    parser.add_argument(
+        "--labelled-by",
+        choices=["random", "source"],
+        default="random",
+        help="labelled articles at random, or whole sites (the others scored)",
+    )
     parser.add_argument("--validation-size", type=float, default=0.1, metavar="SHARE")
     parser.add_argument("--out", default=str(REPO / "bench" / "results"), metavar="DIR")
     args = parser.parse_args()
@@ -119,24 +130,23 @@ def main() -> int:
     for name, labelled in runs:
         kind, params = MODELS[name]
         started = time.perf_counter()
-        # A corpus is left out with N labelled only where N is under half of it.
-        sizes = corpus["corpus"].value_counts()
-        too_small = sorted(c for c in held_out or sizes.index if labelled >= sizes[c] / 2)
-        if too_small:
-            print(f"\n{labelled} labelled rows are half or more of {', '.join(too_small)}: skipped")
-        left_out = [c for c in held_out or sorted(sizes.index) if c not in too_small]
-        if not left_out:
-            continue
-        scores = leave_one_corpus_out(
-            corpus,
-            lambda kind=kind, params=params: build_model(kind, dict(params)),
-            held_out=left_out,
-            validation_size=args.validation_size,
-            labelled_rows=labelled,
-            labelled_only=args.labelled_only,
-            on_step=lambda line: print(f"  {line}", file=sys.stderr, flush=True),
-        )
+        scores = []
+        for left_out in held_out or sorted(corpus["corpus"].unique()):
+            try:
+                scores += leave_one_corpus_out(
+                    corpus,
+                    lambda kind=kind, params=params: build_model(kind, dict(params)),
+                    held_out=[left_out],
+                    validation_size=args.validation_size,
+                    labelled_rows=labelled,
+                    labelled_only=args.labelled_only,
+                    labelled_by=args.labelled_by,
+                    on_step=lambda line: print(f"  {line}", file=sys.stderr, flush=True),
+                )
+            except CorpusError as error:  # too few rows, or one label among them: said, skipped
+                print(f"\n{left_out} skipped: {error}")
         label = name + (f", {labelled} labelled" if labelled else "")
+        label += (" by source" if args.labelled_by == "source" else "") if labelled else ""
         label += " only" if args.labelled_only else ""
         print(f"\n{label} ({time.perf_counter() - started:.0f} s)\n")
         print(markdown_table(scores, model=name))

@@ -11,6 +11,7 @@ from classifier.corpus.dedup import duplicate_groups
 from classifier.corpus.loading import corpus_name, load_corpora
 from classifier.corpus.splits import split_corpus
 from classifier.errors import CorpusError
+from classifier.evaluation.leave_one_out import labelled_part
 from fakewatch.cli import main
 from tests.corpora import synthetic_corpus
 
@@ -125,6 +126,29 @@ def test_labelled_rows_of_the_left_out_corpus_teach_its_labels(
     # Its own labels, alone, teach "upside" what the other corpora got backwards (AUC < 0.3);
     # mixed with their 280, its 50 are outvoted.
     assert scores["only"]["roc_auc"] > 0.7 > scores["mixed"]["roc_auc"]
+
+
+def test_labelled_by_source_scores_only_sources_nobody_labelled(
+    corpora: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sites = synthetic_corpus(160, seed=4).assign(source=[f"site{i % 10}" for i in range(160)])
+    labelled, scored = labelled_part(
+        sites.assign(corpus="sites"), "sites", 50, seed=42, by_source=True
+    )
+    assert set(labelled["source"]).isdisjoint(scored["source"])
+    assert len(labelled) + len(scored) == 160 and 32 <= len(labelled) <= 64  # 16 per site
+    path = tmp_path / "sites.csv.gz"
+    sites.to_csv(path, index=False)
+    args = ["evaluate", "--leave-one-out", "--model", "tfidf_logreg", "--held-out", "sites"]
+    args += ["--labelled", "50", "--labelled-by", "source", "--out", str(tmp_path / "loo")]
+    assert main([*args, "--data", str(path), "--data", str(corpora["wire"])]) == 0
+    [row] = json.loads((tmp_path / "loo" / "leave_one_out.json").read_text())
+    assert row["articles"] + row["labelled_rows"] == 160
+    assert "scored on its other sources" in (tmp_path / "loo" / "REPORT.md").read_text()
+    # A corpus without sources cannot be carved by them: one line says so.
+    args[args.index("sites")] = "wire"
+    assert main([*args, "--data", str(path), "--data", str(corpora["wire"])]) != 0
+    assert "wire has no source column" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,9 @@ A second question is how many labels of a new corpus make the verdict hold there
 reviews of their own sources would (`fakewatch review --export`): with `labelled_rows`, that
 many articles of the left-out corpus (whole duplicate groups, stratified by label) join the
 training data, or with `labelled_only` are the whole of it, and the rest of the corpus is
-scored.
+scored. Labelled articles teach the style of the sites they come from; `labelled_by="source"`
+takes them from whole sources (the `source` column) and scores the other sources, which asks
+whether labels of some sites carry to sites of the same kind that nobody labelled.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from classifier.corpus.dedup import duplicate_groups
-from classifier.corpus.splits import split_corpus
+from classifier.corpus.splits import split_by_source, split_corpus
 from classifier.errors import CorpusError
 from classifier.evaluation.metrics import compute_metrics
 from classifier.models.base import FakeNewsModel
@@ -34,6 +36,7 @@ from classifier.models.calibration import VERDICT_FAKE, VERDICT_UNCERTAIN
 
 LOGGER = logging.getLogger(__name__)
 
+LABELLED_BY = ("random", "source")
 # At most this share of a left-out corpus may be labelled: the rest is what is scored.
 MAX_LABELLED_SHARE = 0.5
 # Columns of the table, in order, with their headings.
@@ -90,6 +93,7 @@ def leave_one_corpus_out(
     seed: int = 42,
     labelled_rows: int = 0,
     labelled_only: bool = False,
+    labelled_by: str = "random",
     on_step: Callable[[str], None] = LOGGER.info,
 ) -> list[HeldOutScore]:
     """Score each corpus (each of `held_out`, or all) with a model trained on the others.
@@ -98,8 +102,10 @@ def leave_one_corpus_out(
     and validation (duplicate groups kept together, stratified by corpus and label); the
     validation rows calibrate the model and choose its thresholds, as `fakewatch train` does.
     `labelled_rows` articles of the left-out corpus join the training part (`labelled_only`:
-    they are all of it) and are not scored.
+    they are all of it) and are not scored; `labelled_by` is one of LABELLED_BY.
     """
+    if labelled_by not in LABELLED_BY:
+        raise CorpusError(f"--labelled-by {labelled_by}: use one of {', '.join(LABELLED_BY)}")
     if labelled_rows < 0:
         raise CorpusError(f"--labelled {labelled_rows}: give a number of rows, 0 or more")
     if labelled_only and labelled_rows == 0:
@@ -117,7 +123,9 @@ def leave_one_corpus_out(
         rest, left_out = corpus[corpus["corpus"] != name], corpus[corpus["corpus"] == name]
         labelled = left_out.iloc[:0]
         if labelled_rows:
-            labelled, left_out = _labelled_part(left_out, name, labelled_rows, seed)
+            labelled, left_out = labelled_part(
+                left_out, name, labelled_rows, seed, by_source=labelled_by == "source"
+            )
             rest = labelled if labelled_only else pd.concat([rest, labelled])
         splits = split_corpus(
             rest, duplicate_groups(rest), validation_size=validation_size, test_size=0.0, seed=seed
@@ -150,24 +158,36 @@ def leave_one_corpus_out(
     return scores
 
 
-def _labelled_part(
-    rows: pd.DataFrame, name: str, size: int, seed: int
+def labelled_part(
+    rows: pd.DataFrame, name: str, size: int, seed: int, *, by_source: bool = False
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """About `size` rows of a corpus, whole duplicate groups stratified by label, and the rest."""
+    """About `size` rows of a corpus and the rest: whole duplicate groups stratified by label,
+    or (`by_source`) whole sources, so that no source scored had an article labelled."""
     if size >= len(rows) * MAX_LABELLED_SHARE:
         raise CorpusError(
             f"--labelled {size} would leave too few of the {len(rows)} articles of {name} "
             f"to score: give at most {int(len(rows) * MAX_LABELLED_SHARE) - 1}"
         )
-    parts = split_corpus(
-        rows, duplicate_groups(rows), validation_size=size / len(rows), test_size=0.0, seed=seed
-    )
-    labelled = parts.validation
+    groups, share = duplicate_groups(rows), size / len(rows)
+    if by_source:
+        if "source" not in rows or rows["source"].isna().all():
+            raise CorpusError(
+                f"{name} has no source column: --labelled-by source needs one (--source-column)"
+            )
+        # Its "test" side always holds one source: unlabelled, so scored with the rest.
+        parts = split_by_source(
+            rows, validation_size=share, test_size=0.0, seed=seed, groups=groups
+        )
+        labelled, rest = parts.validation, pd.concat([parts.train, parts.test])
+    else:
+        parts = split_corpus(rows, groups, validation_size=share, test_size=0.0, seed=seed)
+        labelled, rest = parts.validation, parts.train
     if labelled["label"].nunique() < 2:
         raise CorpusError(
             f"{size} labelled rows of {name} hold one class only: give --labelled a larger number"
+            + (" (a source's articles often share one label)" if by_source else "")
         )
-    return labelled, parts.train
+    return labelled, rest
 
 
 def _score(

@@ -140,6 +140,7 @@ def leave_one_out_report(
     validation_size: float = 0.1,
     labelled_rows: int = 0,
     labelled_only: bool = False,
+    labelled_by: str = "random",
     on_step: Callable[[str], None] = LOGGER.info,
 ) -> Path:
     """Leave each corpus out in turn (see `leave_one_out`); writes REPORT.md and scores.json.
@@ -171,6 +172,7 @@ def leave_one_out_report(
         validation_size=validation_size,
         labelled_rows=labelled_rows,
         labelled_only=labelled_only,
+        labelled_by=labelled_by,
         on_step=on_step,
     )
     out.mkdir(parents=True, exist_ok=True)
@@ -181,15 +183,22 @@ def leave_one_out_report(
     report = out / "REPORT.md"
     report.write_text(
         f"# {template.kind}: leave one corpus out\n\n"
-        f"{_trained_on(labelled_rows, labelled_only)}\n\n"
+        f"{_trained_on(labelled_rows, labelled_only, labelled_by)}\n\n"
         f"{markdown_table(scores)}\n",
         encoding="utf-8",
     )
     return report
 
 
-def _trained_on(labelled_rows: int, labelled_only: bool) -> str:
+def _trained_on(labelled_rows: int, labelled_only: bool, labelled_by: str) -> str:
     """What the report's rows were trained on, in a sentence."""
+    if labelled_rows and labelled_by == "source":
+        return (
+            f"Each row: trained on about {labelled_rows} labelled articles of whole sources of "
+            "the corpus left out"
+            + (" alone" if labelled_only else " and the other corpora")
+            + " (their validation split chose the threshold), scored on its other sources."
+        )
     if labelled_only:
         return (
             f"Each row: trained on {labelled_rows} labelled articles of the corpus left out "

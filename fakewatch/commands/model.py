@@ -150,6 +150,13 @@ def _register_evaluate(subparsers: Any) -> None:
         help="with --labelled N: train on those N articles alone",
     )
     parser.add_argument(
+        "--labelled-by",
+        choices=["random", "source"],
+        default="random",
+        help="with --labelled N: articles at random (default), or whole sources, the others "
+        "scored: do labels of some sites carry to sites nobody labelled? (needs a source column)",
+    )
+    parser.add_argument(
         "--validation-size",
         type=float,
         default=0.1,
@@ -257,6 +264,7 @@ def run_evaluate(args: argparse.Namespace, settings: Settings) -> int:
             validation_size=args.validation_size,
             labelled_rows=args.labelled,
             labelled_only=args.labelled_only,
+            labelled_by=args.labelled_by,
             on_step=say,
         )
         print(report.read_text(encoding="utf-8"))
