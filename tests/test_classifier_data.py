@@ -148,3 +148,16 @@ def test_source_disjoint_split() -> None:
     assert len(splits.test) > 0
     with pytest.raises(CorpusError, match="no source column"):
         split_by_source(synthetic_corpus(20))
+
+
+def test_source_disjoint_split_of_corpora_with_and_without_sources() -> None:
+    # Two corpora, one with no source column: concatenated, its sources are missing. They form
+    # one unknown source (missing values once made the duplicate-group merge loop forever).
+    known = synthetic_corpus(120, seed=6).assign(source=[f"site{i % 6}" for i in range(120)])
+    corpus = pd.concat([known, synthetic_corpus(60, seed=7)], ignore_index=True)
+    assert corpus["source"].isna().sum() == 60
+    splits = split_by_source(corpus, groups=duplicate_groups(corpus), test_size=0.2)
+    parts = (splits.train, splits.validation, splits.test)
+    sides = [set(part["source"].fillna("")) for part in parts]
+    assert sum(("" in side) for side in sides) == 1
+    assert sum(splits.sizes().values()) == 180

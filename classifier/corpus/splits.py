@@ -90,7 +90,8 @@ def split_by_source(
     _check_sizes(validation_size, test_size)
     if "source" not in corpus.columns:
         raise CorpusError("this corpus has no source column: use the default split instead")
-    sources = corpus["source"].astype(str)
+    # Articles whose source is not known form one source of their own ("").
+    sources = corpus["source"].fillna("").astype(str)
     if sources.nunique() < 3:
         raise CorpusError(
             f"a source-disjoint split needs at least 3 sources, this corpus has {sources.nunique()}"
