@@ -65,6 +65,18 @@ def test_train_on_two_corpora_records_them(corpora: dict[str, Path], tmp_path: P
     assert set(metrics["test_by_corpus"]) == {"wire", "blogs"}
 
 
+def test_train_says_when_a_small_corpus_is_outvoted(
+    corpora: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reviews = tmp_path / "reviews.csv"
+    synthetic_corpus(16, seed=9).to_csv(reviews, index=False)
+    args = ["train", "--model", "tfidf_logreg", "--out", str(tmp_path / "model")]
+    assert main([*args, "--data", str(corpora["wire"]), "--data", str(reviews)]) == 0
+    err = capsys.readouterr().err
+    assert "reviews is 9.1% of the articles: the other corpora outvote" in err
+    assert "wire is" not in err
+
+
 def test_leave_one_out_scores_each_corpus_with_a_model_that_never_saw_it(
     corpora: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
