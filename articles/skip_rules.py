@@ -20,13 +20,24 @@ REASONS: dict[str, str] = {
     "link_only": "average word length below 3 or above 10: link lists, URLs, menus, not prose "
     "(text mostly in a script written without spaces, such as Chinese, Japanese or Thai, is "
     "counted in characters and not judged by this rule)",
-    "too_short": "fewer words than the minimum (MIN_WORDS by default)",
-    "not_article": "not an article: an index, tag, search or login page, or, on a page that does "
-    "not declare itself an article, text without sentences or mostly headlines",
+    "too_short": "fewer words than the minimum (MIN_WORDS by default; DECLARED_MIN_WORDS on a "
+    "page that declares itself an article)",
+    "not_article": "not an article: an index, tag, search or login page, a short consent notice "
+    "or paywall stub, or, on a page that does not declare itself an article, text without "
+    "sentences or mostly headlines",
     "language": "identified language is not one of the expected languages",
 }
 
 MIN_WORDS = 50
+# A page that declares itself an article (og:type, article:published_time, JSON-LD) is a story
+# from this many words: a local paper's 44-word report is news. Its short text is checked for
+# what a page shows instead of the story (NOTICE).
+DECLARED_MIN_WORDS = 15
+NOTICE = re.compile(
+    r"\bcookies?\b|\bconsent\b|\bdatenschutz|\bsubscribe\b|\bsubscription\b|\babonn|"
+    r"\bsign in\b|\blog ?in\b|\banmelden\b|\bjavascript\b",
+    re.IGNORECASE,
+)
 MIN_SENTENCES = 2  # "text without sentences": fewer than this many
 MIN_AVG_WORD_LEN = 3.0
 MAX_AVG_WORD_LEN = 10.0
@@ -101,8 +112,12 @@ def skip_reason(
         average = sum(min(len(word), LONGEST_WORD) for word in spaced) / len(spaced)
         if not MIN_AVG_WORD_LEN <= average <= MAX_AVG_WORD_LEN:
             return "link_only"
-    if len(spaced) + unspaced < rules.min_words:
-        return "too_short"
+    words = len(spaced) + unspaced
+    if words < rules.min_words:
+        if not (rules.page_shape and declared_article) or words < DECLARED_MIN_WORDS:
+            return "too_short"
+        if NOTICE.search(text):  # short, and about cookies or logging in: not the story
+            return "not_article"
     if rules.page_shape and _is_index_like(text, url, declared_article):
         return "not_article"
     if rules.languages:

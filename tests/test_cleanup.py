@@ -10,7 +10,14 @@ import pytest
 
 from articles.cleaning import clean_text
 from articles.extraction import ExtractedArticle, extract_article
-from articles.skip_rules import MIN_WORDS, REASONS, SkipRules, reason_label, skip_reason
+from articles.skip_rules import (
+    CORPUS_RULES,
+    MIN_WORDS,
+    REASONS,
+    SkipRules,
+    reason_label,
+    skip_reason,
+)
 from classifier.corpus.cleanup import clean_corpus
 from crawler.articles import page_to_record
 from crawler.items import ListingHint, PageItem
@@ -104,6 +111,30 @@ def test_too_short() -> None:
     assert verdict(article("A short note. It has a few words. Nothing more.")) == "too_short"
     assert verdict(article(ENGLISH), min_words=500) == "too_short"
     assert len(ENGLISH.split()) >= MIN_WORDS
+
+
+def test_a_short_declared_article_is_kept_but_not_a_consent_notice_or_paywall_stub() -> None:
+    report = (
+        "The council met on Tuesday. It approved the new school budget by seven votes to two, "
+        "after a debate about class sizes. Work on the extension starts in March."
+    )  # 30 words: a local paper's brief
+    assert verdict(article(report)) == "too_short"  # nothing declared: the 50-word minimum
+    assert verdict(article(report, declares_article=True)) is None
+    notice = (
+        "This website uses cookies. By continuing to browse the site you agree to our use of "
+        "cookies. Find out more about how we use them and how to control them in our policy."
+    )
+    stub = (
+        "The council met on Tuesday to debate the budget. Subscribe now to read the whole "
+        "story, or sign in if you already have an account with us today."
+    )
+    for text in (notice, stub):
+        assert verdict(article(text, declares_article=True)) == "not_article"
+    # Too short even for a declared article; and corpus rows are judged by the text alone.
+    assert verdict(article("Breaking: the council approved it.", declares_article=True)) == (
+        "too_short"
+    )
+    assert skip_reason(notice, CORPUS_RULES, declared_article=True) is None
 
 
 def test_english_article_is_kept() -> None:
