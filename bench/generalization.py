@@ -45,7 +45,11 @@ from bench.shared_data import SHARED_DATA, absent  # noqa: E402
 from classifier.corpus.cleanup import clean_corpus  # noqa: E402
 from classifier.corpus.loading import CorpusFormat, load_corpus  # noqa: E402
 from classifier.errors import CorpusError  # noqa: E402
-from classifier.evaluation.leave_one_out import leave_one_corpus_out, markdown_table  # noqa: E402
+from classifier.evaluation.leave_one_out import (  # noqa: E402
+    LABELLED_BY,
+    leave_one_corpus_out,
+    markdown_table,
+)
 from classifier.training import build_model  # noqa: E402
 
 # Corpus name -> (file under ../shared/data, how its columns are laid out).
@@ -105,7 +109,7 @@ def main() -> int:
     parser.add_argument("--labelled-only", action="store_true", help="train on those alone")
     parser.add_argument(
         "--labelled-by",
-        choices=["random", "source"],
+        choices=LABELLED_BY,
         default="random",
         help="labelled articles at random, or whole sites (the others scored)",
     )
@@ -145,9 +149,11 @@ def main() -> int:
                 )
             except CorpusError as error:  # too few rows, or one label among them: said, skipped
                 print(f"\n{left_out} skipped: {error}")
-        label = name + (f", {labelled} labelled" if labelled else "")
-        label += (" by source" if args.labelled_by == "source" else "") if labelled else ""
-        label += " only" if args.labelled_only else ""
+        label = name
+        if labelled:
+            label += f", {labelled} labelled"
+            label += " by source" if args.labelled_by == "source" else ""
+            label += " only" if args.labelled_only else ""
         print(f"\n{label} ({time.perf_counter() - started:.0f} s)\n")
         print(markdown_table(scores, model=name))
         results[label] = {

@@ -192,27 +192,21 @@ def leave_one_out_report(
 
 def _trained_on(labelled_rows: int, labelled_only: bool, labelled_by: str) -> str:
     """What the report's rows were trained on, in a sentence."""
-    if labelled_rows and labelled_by == "source":
+    if not labelled_rows:
         return (
-            f"Each row: trained on about {labelled_rows} labelled articles of whole sources of "
-            "the corpus left out"
-            + (" alone" if labelled_only else " and the other corpora")
-            + " (their validation split chose the threshold), scored on its other sources."
+            "Each row: trained on the other corpora (their validation split chose the "
+            "threshold), scored on the corpus left out, which it never saw."
         )
-    if labelled_only:
-        return (
-            f"Each row: trained on {labelled_rows} labelled articles of the corpus left out "
-            "alone (their validation split chose the threshold), scored on the rest of it."
-        )
-    if labelled_rows:
-        return (
-            f"Each row: trained on the other corpora and {labelled_rows} labelled articles of "
-            "the corpus left out (their validation split chose the threshold), scored on the "
-            "rest of it."
-        )
+    by_source = labelled_by == "source"
+    labelled = (
+        f"{'about ' if by_source else ''}{labelled_rows} labelled articles of "
+        f"{'whole sources of ' if by_source else ''}the corpus left out"
+    )
+    trained = f"{labelled} alone" if labelled_only else f"the other corpora and {labelled}"
+    scored = "its other sources" if by_source else "the rest of it"
     return (
-        "Each row: trained on the other corpora (their validation split chose the threshold), "
-        "scored on the corpus left out, which it never saw."
+        f"Each row: trained on {trained} (their validation split chose the threshold), "
+        f"scored on {scored}."
     )
 
 
