@@ -39,6 +39,7 @@ from articles.metadata import (
     parse_timestamp,
     refine_title,
 )
+from articles.page_notices import shows_notice, without_notices
 from articles.skip_rules import MIN_WORDS, reads_like_index, word_count
 
 LOGGER = logging.getLogger(__name__)
@@ -174,6 +175,20 @@ def _from_fakewatch(
 
 
 def _body_text(page: str, tree: HtmlElement, url: str, language: str | None) -> str:
+    """The text `_chosen_text` finds; where that is PHP error messages or a consent notice
+    the page shows instead of its story, the text found on the page without them."""
+    text = _chosen_text(page, tree, url, language)
+    if not shows_notice(text):
+        return text
+    clean_page, clean_tree = without_notices(page)
+    if clean_tree is None:
+        return text
+    other = _chosen_text(clean_page, clean_tree, url, language)
+    LOGGER.debug("%s shows a notice in place of its story; without it: %r", url, other[:80])
+    return other if other and not shows_notice(other) else text
+
+
+def _chosen_text(page: str, tree: HtmlElement, url: str, language: str | None) -> str:
     """trafilatura's body text without related links at its edges; newspaper4k's when that
     is too short to keep (fewer than MIN_WORDS words) and newspaper4k finds more.
 
