@@ -42,8 +42,13 @@ def shows_notice(text: str) -> bool:
 
 
 def without_notices(page: str) -> tuple[str, HtmlElement | None]:
-    """The page without PHP error messages and consent banners, as HTML and as a tree."""
-    tree = load_html(PHP_ERROR_MARKUP.sub("", page))
+    """The page without PHP error messages and consent banners, as HTML and as a tree; the
+    tree is None where the page without them does not parse."""
+    try:
+        tree = load_html(PHP_ERROR_MARKUP.sub("", page))
+    except Exception:  # lxml gives up on some broken pages, as in extract_article
+        LOGGER.debug("the page without its notices does not parse", exc_info=True)
+        tree = None
     if tree is None:
         return page, None
     banners = [

@@ -136,6 +136,9 @@ def test_empty_page(extractor: str) -> None:
         b"<html><body>" + b"<div>" * 5000 + b"deep" + b"</div>" * 5000 + b"</body></html>",
         "<html><body><p>control \x0b\x0c chars \ufffe</p></body></html>",
         b"not html at all \x80\x81",
+        # Pages that send the text through the notice retry (articles.page_notices).
+        "<b>Warning</b>:  Undefined index: id in <b>/var/www/a.php</b> on line <b>3</b>",
+        b'<div class="cookie">' * 3000 + b"We use cookies." + b"</div>" * 3000,
     ],
 )
 @pytest.mark.parametrize("extractor", EXTRACTORS)
