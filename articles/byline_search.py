@@ -67,8 +67,9 @@ def find_byline(tree: HtmlElement) -> str | None:
         ):
             pruned.add(element)
         elif tag == "author" or element in rel_me or (attributes and _may_be_selected(attributes)):
-            for expression, matches in enumerate(found):
-                if _selected(expression, element, tag, attributes, rel_me):
+            selections = _selections(tag, attributes, element in rel_me)
+            for matches, selected in zip(found, selections, strict=True):
+                if selected:
                     matches.append(element)
     for matches in found:
         for element in matches:
@@ -108,38 +109,33 @@ def _pruned(tag: str, attributes: dict[str, str]) -> bool:
     )
 
 
-def _selected(
-    expression: int,
-    element: HtmlElement,
-    tag: str,
-    attributes: dict[str, str],
-    rel_me: set[HtmlElement],
-) -> bool:
-    """Whether trafilatura's byline expression number `expression` selects this element."""
+def _selections(tag: str, attributes: dict[str, str], reads_rel_me: bool) -> tuple[bool, ...]:
+    """Whether each of trafilatura's three byline expressions selects this element;
+    `reads_rel_me`: it has a <rel> child reading "me" (trafilatura's `rel='me'`)."""
     element_id, classes = attributes.get("id", ""), attributes.get("class", "")
-    if expression == 0:
-        return tag == "author" or (
-            tag in FIRST_TAGS
-            and (
-                attributes.get("rel") == "author"
-                or element_id == "author"
-                or classes == "author"
-                or attributes.get("itemprop") == "author name"
-                or element in rel_me  # trafilatura's `rel='me'`: a <rel> child reading "me"
-                or attributes.get("data-testid") in {"AuthorCard", "AuthorURL"}
-                or bool(FIRST_CLASS.search(classes))
-            )
+    itemprop_author = "author" in attributes.get("itemprop", "")
+    first = tag == "author" or (
+        tag in FIRST_TAGS
+        and (
+            attributes.get("rel") == "author"
+            or element_id == "author"
+            or classes == "author"
+            or attributes.get("itemprop") == "author name"
+            or reads_rel_me
+            or attributes.get("data-testid") in {"AuthorCard", "AuthorURL"}
+            or bool(FIRST_CLASS.search(classes))
         )
-    if expression == 1:
-        return tag in SECOND_TAGS and bool(
-            classes in SECOND_CLASSES
-            or "author" in attributes.get("itemprop", "")
-            or SECOND_ID.search(element_id)
-            or SECOND_CLASS.search(classes)
-        )
-    return bool(
+    )
+    second = tag in SECOND_TAGS and bool(
+        classes in SECOND_CLASSES
+        or itemprop_author
+        or SECOND_ID.search(element_id)
+        or SECOND_CLASS.search(classes)
+    )
+    third = bool(
         "Byline" in attributes.get("data-component", "")
-        or "author" in attributes.get("itemprop", "")
+        or itemprop_author
         or THIRD_ID.search(element_id)
         or THIRD_CLASS.search(classes)
     )
+    return first, second, third
